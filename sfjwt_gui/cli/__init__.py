@@ -1,0 +1,1 @@
+"""The `sfjwt` command line, driving the same engine as the window."""
