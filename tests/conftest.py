@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
@@ -17,14 +19,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
-def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config and log folders, never the user's."""
     config = tmp_path / "config"
     monkeypatch.setenv("SFJWT_CONFIG_DIR", str(config))
     monkeypatch.setenv("SFJWT_LOG_DIR", str(tmp_path / "logs"))
-    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    yield config
+    for scheme in ("https", "http", "all", "no"):
+        for name in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+    return config
 
 
 def _make_pair(common_name: str) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
@@ -54,3 +57,68 @@ def key_pair() -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
 def other_key_pair() -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
     """A second, unrelated pair: for mismatches and wrong uploads."""
     return _make_pair("sfjwt other")
+
+
+@dataclass
+class DemoOrgFixture:
+    """A running demo org with the test key pair registered, and its login inputs."""
+
+    org: Any
+    server: Any
+    base_url: str
+    key_path: Path
+    cert_path: Path
+    client_id: str
+    username: str
+
+    def settings(self, **overrides: Any) -> Any:
+        from sfjwt_gui.engine.login import LoginSettings
+
+        values: dict[str, Any] = {
+            "login_url": self.base_url,
+            "client_id": self.client_id,
+            "username": self.username,
+            "key_path": str(self.key_path),
+            "cert_path": str(self.cert_path),
+            "timeout_s": 5.0,
+        }
+        values.update(overrides)
+        return LoginSettings(**values)
+
+
+@pytest.fixture
+def demo(
+    tmp_path: Path, key_pair: tuple[rsa.RSAPrivateKey, x509.Certificate]
+) -> Iterator[DemoOrgFixture]:
+    """The demo org on loopback, stopped after the test."""
+    from sfjwt_gui.demo.org import DemoOrg
+    from sfjwt_gui.demo.server import DemoServer
+    from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME, DemoSettings
+
+    key, cert = key_pair
+    key_path = tmp_path / "demo-test.key"
+    cert_path = tmp_path / "demo-test.crt"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+    org = DemoOrg(DemoSettings(certificate=cert))
+    server = DemoServer(org)
+    server.start()
+    try:
+        yield DemoOrgFixture(
+            org,
+            server,
+            server.base_url,
+            key_path,
+            cert_path,
+            DEMO_CLIENT_ID,
+            DEMO_USERNAME,
+        )
+    finally:
+        server.stop()

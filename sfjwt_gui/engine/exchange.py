@@ -1,0 +1,567 @@
+"""One HTTP exchange with a login host, recorded for support; failures are data.
+
+``HttpClient`` sends the token request (and the follow-up GETs that prove a
+token works) and returns an ``HttpRecord`` holding everything a support
+engineer needs: what was sent, what came back, how long it took, and - when
+the network, TLS or a proxy got in the way - a ``TransportFailure`` instead of
+an exception. Only input the user controls (a bad URL, a missing CA bundle)
+raises, and then an ``SfjwtError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import ipaddress
+import json
+import logging
+import math
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from http.client import HTTPException
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import quote, quote_plus, urlsplit
+
+import requests
+import urllib3.exceptions
+
+from sfjwt_gui import __version__
+from sfjwt_gui.engine.errors import LoginUrlError, UsageError
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_TIMEOUT_S = 30.0
+USER_AGENT = f"sfjwt-gui/{__version__}"
+HIDDEN = "<hidden>"
+
+_CHUNK_BYTES = 64 * 1024
+_MAX_DETAIL_CHARS = 600
+# Shorter values cannot carry a secret, and blanking them would garble the text.
+_MIN_SCRUBBED_CHARS = 4
+_TUNNEL_FAILED = "Tunnel connection failed:"
+# Everything that can come out of requests, urllib3 or the socket below them.
+_TRANSPORT_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    HTTPException,
+    OSError,
+    ValueError,
+)
+
+
+class FailureCode(str, Enum):
+    """Why an exchange produced no complete answer."""
+
+    TIMEOUT = "timeout"
+    CONNECTION_FAILED = "connection_failed"
+    TLS_ERROR = "tls_error"
+    PROXY_ERROR = "proxy_error"
+    RESPONSE_TOO_LARGE = "response_too_large"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class TransportFailure:
+    """A transport problem: a plain ``message`` and a technical ``detail``."""
+
+    code: FailureCode
+    message: str
+    detail: str = ""
+
+
+@dataclass
+class HttpRecord:
+    """Everything about one request and its answer (or why there was none)."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_form: dict[str, str]
+    started_at: datetime
+    elapsed_ms: float | None = None
+    status: int | None = None
+    reason: str = ""
+    response_headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    body_truncated: bool = False
+    failure: TransportFailure | None = None
+
+    def header(self, name: str) -> str:
+        """A response header by case-insensitive name, "" when absent."""
+        wanted = name.lower()
+        for key, value in self.response_headers.items():
+            if key.lower() == wanted:
+                return value
+        return ""
+
+    @property
+    def content_type(self) -> str:
+        """The media type, lowercased, without parameters ("application/json")."""
+        return self.header("Content-Type").split(";", 1)[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the declared charset, else UTF-8; never raises."""
+        try:
+            return self.body.decode(self._charset() or "utf-8", errors="replace")
+        except (LookupError, ValueError):
+            return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any | None:
+        """The body parsed as JSON, or None when it is not complete, valid JSON."""
+        if self.body_truncated or not self.body:
+            return None
+
+        # JSON between systems is UTF-8 (RFC 8259), whatever the header claims.
+        try:
+            return json.loads(self.body.decode("utf-8-sig"))
+        except (ValueError, RecursionError):
+            return None
+
+    @property
+    def server_date(self) -> datetime | None:
+        """The server's clock from the Date header (UTC), None if missing or bad."""
+        raw = self.header("Date")
+        if not raw:
+            return None
+
+        try:
+            parsed = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+
+    @property
+    def clock_skew_s(self) -> float | None:
+        """Server clock minus ours at the exchange midpoint (positive: server ahead)."""
+        server_date = self.server_date
+        if server_date is None:
+            return None
+
+        half_ms = (self.elapsed_ms or 0.0) / 2
+        midpoint = self.started_at + timedelta(milliseconds=half_ms)
+        return (server_date - midpoint).total_seconds()
+
+    @property
+    def ok(self) -> bool:
+        """True when an answer arrived whole with a 2xx status."""
+        return self.failure is None and 200 <= (self.status or 0) < 300
+
+    def _charset(self) -> str:
+        for parameter in self.header("Content-Type").split(";")[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "charset":
+                return value.strip().strip('"').strip()
+        return ""
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and the name localhost."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def check_url_allowed(url: str) -> None:
+    """Refuse a URL that is unparseable, or plain http:// to another computer."""
+    invalid = f"The URL {_shown_url(url)!r} is not usable"
+    fix = "Enter a URL such as https://login.salesforce.com."
+    if not isinstance(url, str) or not url or any(c.isspace() for c in url):
+        raise LoginUrlError(f"{invalid}.", fix=fix)
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        _ = parts.port  # parsing the port is what raises for a bad one
+    except ValueError as exc:
+        raise LoginUrlError(f"{invalid}: {exc}.", fix=fix) from None
+
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        raise LoginUrlError(f"{invalid}: it needs https:// and a host.", fix=fix)
+
+    if scheme == "http" and not is_loopback_host(host):
+        raise LoginUrlError(
+            f"http://{host} is not encrypted; plain http:// is only sent to this "
+            "computer (127.0.0.1, localhost, ::1).",
+            code="login_url_insecure",
+            fix=f"Use https://{host} instead.",
+        )
+
+
+class HttpClient:
+    """Sends requests with one session; every answer or failure is an HttpRecord.
+
+    TLS is always verified (against ``ca_bundle`` when given), proxies come from
+    the environment (HTTPS_PROXY, NO_PROXY) unless the session's ``trust_env``
+    is off, and redirects are never followed: a 3xx is recorded as it came.
+    ``timeout`` bounds connecting, waiting for the headers, and (as one overall
+    deadline) reading the body.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        ca_bundle: str | Path | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        if not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
+            raise UsageError(
+                f"The timeout must be a positive number of seconds, not {timeout!r}.",
+                fix="Enter a timeout such as 30.",
+            )
+
+        self._verify: str | bool = True
+        if ca_bundle is not None and str(ca_bundle).strip():
+            bundle = Path(ca_bundle).expanduser()
+            if not bundle.exists():
+                raise UsageError(
+                    f"The CA bundle {bundle} does not exist.",
+                    fix="Choose the PEM file of your network's certificate "
+                    "authority, or leave the CA bundle empty.",
+                )
+            self._verify = str(bundle)
+
+        self._timeout = float(timeout)
+        self._owns_session = session is None
+        self._session = session if session is not None else requests.Session()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the session (only when this client created it)."""
+        if self._owns_session:
+            self._session.close()
+
+    def post_form(
+        self,
+        url: str,
+        form: Mapping[str, str],
+        *,
+        cancel: threading.Event | None = None,
+    ) -> HttpRecord:
+        """POST ``form`` url-encoded to ``url`` (the token request)."""
+        return self._exchange("POST", url, form=dict(form), cancel=cancel)
+
+    def get(
+        self,
+        url: str,
+        *,
+        bearer: str | None = None,
+        params: Mapping[str, str] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> HttpRecord:
+        """GET ``url``, with ``Authorization: Bearer`` when ``bearer`` is given."""
+        query = dict(params or {})
+        return self._exchange("GET", url, params=query, bearer=bearer, cancel=cancel)
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        bearer: str | None = None,
+        cancel: threading.Event | None,
+    ) -> HttpRecord:
+        check_url_allowed(url)
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
+        try:
+            prepared = self._session.prepare_request(
+                requests.Request(method, url, headers, data=form, params=params)
+            )
+        except _TRANSPORT_ERRORS as exc:
+            raise LoginUrlError(
+                f"The URL {_shown_url(url)!r} is not usable ({type(exc).__name__}).",
+                fix="Check the host name for typing mistakes.",
+            ) from None
+
+        record = HttpRecord(
+            method=method,
+            url=prepared.url or url,
+            request_headers=_masked_headers(prepared.headers),
+            request_form=dict(form or {}),
+            started_at=datetime.now(timezone.utc),
+        )
+        secrets = [*(form or {}).values(), *(params or {}).values(), bearer or ""]
+        run = _Exchange(record, self._timeout, secrets)
+        if cancel is not None and cancel.is_set():
+            run.fail(FailureCode.CANCELLED, "The request was cancelled before sending.")
+            return run.finish()
+
+        try:
+            # What Session.request would do: apply proxy/CA settings from the
+            # environment (when trust_env) on top of ours.
+            settings = self._session.merge_environment_settings(
+                record.url, {}, True, self._verify, None
+            )
+            run.use_proxy(requests.utils.select_proxy(record.url, settings["proxies"]))
+            # FIXME(exchange-deadline): until the headers arrive only the socket
+            # timeouts apply: a server trickling its status line is not cut off at
+            # the deadline, and ``cancel`` is only seen once the headers are in.
+            response = self._session.send(
+                prepared,
+                timeout=(self._timeout, self._timeout),
+                allow_redirects=False,
+                **settings,
+            )
+        except _TRANSPORT_ERRORS as exc:
+            run.fail_from(exc, reading_body=False)
+            return run.finish()
+
+        try:
+            record.status = response.status_code
+            record.reason = response.reason or ""
+            record.response_headers = dict(response.headers)
+            run.read_body(response, cancel)
+        finally:
+            with contextlib.suppress(*_TRANSPORT_ERRORS):
+                response.close()
+        return run.finish()
+
+
+class _Exchange:
+    """One request while it runs: reads the body, records failures, finishes."""
+
+    def __init__(self, record: HttpRecord, timeout: float, secrets: list[str]) -> None:
+        self.record = record
+        self.timeout = timeout
+        long_enough = {s for s in secrets if len(s) >= _MIN_SCRUBBED_CHARS}
+        self.secrets = sorted(long_enough, key=len, reverse=True)
+        self.proxy: str | None = None
+        self.started = time.monotonic()
+        parts = urlsplit(record.url)
+        self.host = parts.hostname or "the server"
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        shown_host = f"[{self.host}]" if ":" in self.host else self.host
+        self.host_port = f"{shown_host}:{port}"
+
+    def use_proxy(self, proxy: str | None) -> None:
+        """Note the proxy in use; its password must never reach a detail."""
+        self.proxy = proxy
+        password = urlsplit(proxy or "").password
+        if password:
+            self.secrets.insert(0, password)
+
+    def read_body(
+        self, response: requests.Response, cancel: threading.Event | None
+    ) -> None:
+        """Read the body in chunks, within the size cap and the deadline."""
+        # read1 returns whatever has arrived, so a server that trickles bytes
+        # cannot hold one read open past the deadline (urllib3 1.x lacks it).
+        read = getattr(response.raw, "read1", None) or response.raw.read
+        deadline = time.monotonic() + self.timeout
+        body = bytearray()
+        try:
+            while True:
+                if cancel is not None and cancel.is_set():
+                    self.fail(
+                        FailureCode.CANCELLED,
+                        "The request was cancelled while reading the answer.",
+                    )
+                    break
+
+                if time.monotonic() > deadline:
+                    self.fail(
+                        FailureCode.TIMEOUT,
+                        f"{self.host} did not finish sending its answer within "
+                        f"{self.timeout:g} s.",
+                    )
+                    break
+
+                chunk = read(_CHUNK_BYTES, decode_content=True)
+                if not chunk:
+                    break
+
+                room = MAX_BODY_BYTES - len(body)
+                body += chunk[:room]
+                if len(chunk) > room:
+                    self.record.body_truncated = True
+                    self.fail(
+                        FailureCode.RESPONSE_TOO_LARGE,
+                        f"The answer from {self.host} is larger than "
+                        f"{MAX_BODY_BYTES // 1024} KiB; only its start was kept.",
+                    )
+                    break
+        except _TRANSPORT_ERRORS as exc:
+            self.fail_from(exc, reading_body=True)
+        self.record.body = bytes(body)
+
+    def fail(self, code: FailureCode, message: str, detail: str = "") -> None:
+        for secret in self.secrets:
+            for variant in (secret, quote_plus(secret), quote(secret, safe="")):
+                detail = detail.replace(variant, HIDDEN)
+        detail = detail[:_MAX_DETAIL_CHARS]
+        self.record.failure = TransportFailure(code, message, detail)
+
+    def fail_from(self, exc: BaseException, *, reading_body: bool) -> None:
+        code, message = self.describe(list(_exception_chain(exc)), reading_body)
+        self.fail(code, message, f"{type(exc).__name__}: {exc}")
+
+    def describe(
+        self, chain: list[BaseException], reading_body: bool
+    ) -> tuple[FailureCode, str]:
+        """A failure code and a plain sentence for a transport exception."""
+        seconds = f"{self.timeout:g} s"
+        if _has(chain, requests.exceptions.ConnectTimeout):
+            message = f"Could not connect to {self.host_port} within {seconds}."
+            return FailureCode.TIMEOUT, message
+        if _has(chain, requests.exceptions.ProxyError, urllib3.exceptions.ProxyError):
+            return FailureCode.PROXY_ERROR, self.describe_proxy(chain)
+        if _has(chain, requests.exceptions.InvalidProxyURL):
+            return FailureCode.PROXY_ERROR, f"The proxy {self.proxy} is not a URL."
+        if _has(chain, requests.exceptions.SSLError, ssl.SSLError):
+            return FailureCode.TLS_ERROR, self.describe_tls(chain)
+        # Not urllib3's TimeoutError: its NewConnectionError (refused, DNS) is one.
+        timeouts = (requests.Timeout, urllib3.exceptions.ReadTimeoutError)
+        if _has(chain, *timeouts, TimeoutError):
+            if reading_body:
+                return FailureCode.TIMEOUT, f"{self.host} went silent for {seconds}."
+            return FailureCode.TIMEOUT, f"No answer from {self.host} within {seconds}."
+        if reading_body:
+            message = f"The connection to {self.host} was cut while reading the answer."
+            return FailureCode.CONNECTION_FAILED, message
+        if _has(chain, socket.gaierror, *_name_resolution_errors()):
+            message = f"The host name {self.host} could not be resolved (DNS)."
+            return FailureCode.CONNECTION_FAILED, message
+        message = f"Could not connect to {self.host_port}: {_socket_reason(chain)}."
+        return FailureCode.CONNECTION_FAILED, message
+
+    def describe_proxy(self, chain: list[BaseException]) -> str:
+        proxy = _without_credentials(self.proxy or "")
+        for error in chain:
+            text = str(error)
+            if text.startswith(_TUNNEL_FAILED):
+                answer = text[len(_TUNNEL_FAILED) :].strip()
+                if answer.startswith("407"):
+                    answer += " (the proxy wants a user name and password)"
+                return f"The proxy {proxy} answered {answer}."
+        if _has(chain, socket.gaierror, *_name_resolution_errors()):
+            return f"The proxy host of {proxy} could not be resolved (DNS)."
+        if _has(chain, ConnectionRefusedError):
+            return f"The proxy {proxy} refused the connection."
+        return f"Could not go through the proxy {proxy}: {_socket_reason(chain)}."
+
+    def describe_tls(self, chain: list[BaseException]) -> str:
+        for error in chain:
+            if isinstance(error, ssl.SSLCertVerificationError):
+                reason = error.verify_message or error.reason or "unknown reason"
+                return (
+                    f"TLS certificate of {self.host} could not be verified: {reason}."
+                )
+        for error in chain:
+            if isinstance(error, ssl.SSLError) and error.reason:
+                return f"The TLS handshake with {self.host} failed: {error.reason}."
+        return f"The TLS connection to {self.host} failed."
+
+    def finish(self) -> HttpRecord:
+        """Stamp the elapsed time, log the outcome and hand the record over."""
+        record = self.record
+        record.elapsed_ms = (time.monotonic() - self.started) * 1000
+        outcome = record.failure.code.value if record.failure else record.status
+        shown = _shown_url(record.url)
+        elapsed = record.elapsed_ms
+        logger.debug("%s %s -> %s in %.0f ms", record.method, shown, outcome, elapsed)
+        return record
+
+
+def _masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    masked = dict(headers)
+    for name, value in headers.items():
+        if name.lower() in ("authorization", "proxy-authorization"):
+            scheme = value.split(" ", 1)[0] if " " in value else "Bearer"
+            masked[name] = f"{scheme} {HIDDEN}"
+        elif name.lower() == "cookie":
+            masked[name] = HIDDEN
+    return masked
+
+
+def _exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps (causes, contexts, reasons, args)."""
+    pending = [exc]
+    seen: set[int] = set()
+    while pending:
+        error = pending.pop(0)
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        yield error
+        wrapped = [
+            error.__cause__,
+            error.__context__,
+            getattr(error, "reason", None),
+            getattr(error, "original_error", None),
+            *error.args,
+        ]
+        pending.extend(item for item in wrapped if isinstance(item, BaseException))
+
+
+def _has(chain: list[BaseException], *types: type[BaseException]) -> bool:
+    return any(isinstance(error, types) for error in chain)
+
+
+def _name_resolution_errors() -> tuple[type[BaseException], ...]:
+    # urllib3 2 raises NameResolutionError; urllib3 1 only carries the gaierror.
+    error_type = getattr(urllib3.exceptions, "NameResolutionError", None)
+    return (error_type,) if isinstance(error_type, type) else ()
+
+
+def _socket_reason(chain: list[BaseException]) -> str:
+    if _has(chain, ConnectionRefusedError):
+        return "connection refused"
+    if _has(chain, ConnectionResetError):
+        return "the connection was reset"
+    for error in chain:
+        if isinstance(error, OSError) and error.strerror:
+            return error.strerror.lower()
+    return "the connection failed"
+
+
+def _without_credentials(url: str) -> str:
+    scheme, separator, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if not separator or "@" not in authority:
+        return url
+    return f"{scheme}://{authority.rsplit('@', 1)[1]}{slash}{path}"
+
+
+def _shown_url(url: object) -> str:
+    """A URL fit for messages and logs: no credentials, query or fragment."""
+    if not isinstance(url, str):
+        return f"({type(url).__name__})"
+    without_query = url.split("?", 1)[0].split("#", 1)[0]
+    return _without_credentials(without_query)[:200]

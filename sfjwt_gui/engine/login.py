@@ -1,0 +1,255 @@
+"""One JWT bearer login, from the user's inputs to a diagnosed result.
+
+Both the window and the command line call :func:`run_login`; it never raises
+for anything the user or the network can cause.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography import x509
+
+from sfjwt_gui.engine.assertion import (
+    DEFAULT_LIFETIME_S,
+    JWT_BEARER_GRANT,
+    build_claims,
+    decode_jwt,
+    sign_assertion,
+    verify_signature,
+)
+from sfjwt_gui.engine.catalog import make_finding
+from sfjwt_gui.engine.diagnose import AnswerContext, diagnose_answer
+from sfjwt_gui.engine.errors import SfjwtError
+from sfjwt_gui.engine.exchange import DEFAULT_TIMEOUT_S, HttpClient, HttpRecord
+from sfjwt_gui.engine.findings import Finding, has_error, sort_findings
+from sfjwt_gui.engine.loginurl import LoginTarget, effective_audience
+from sfjwt_gui.engine.preflight import (
+    check_audience,
+    check_certificate,
+    check_client_id,
+    check_key,
+    check_login_url,
+    check_username,
+)
+from sfjwt_gui.engine.tokeninfo import TokenInfo, VerificationStep, verify_token
+
+logger = logging.getLogger(__name__)
+
+
+class ExitStatus:
+    """Exit statuses of `sfjwt login`, also used to summarise a result."""
+
+    OK = 0
+    REFUSED = 1
+    USAGE = 2
+    NETWORK = 3
+    PREFLIGHT = 4
+
+
+@dataclass
+class LoginSettings:
+    """Everything one test login needs. ``passphrase`` is held, never shown."""
+
+    login_url: str
+    client_id: str
+    username: str
+    key_path: str
+    cert_path: str = ""
+    audience: str = ""
+    passphrase: bytes | None = field(default=None, repr=False)
+    lifetime_s: int = DEFAULT_LIFETIME_S
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    ca_bundle: str = ""
+    my_domain_audience: bool = False
+    verify_token: bool = False
+    revoke_after: bool = False
+    extra_claims: Mapping[str, Any] | None = None
+
+
+@dataclass
+class LoginResult:
+    """What happened, in the order it happened; secrets kept out of repr."""
+
+    findings: list[Finding] = field(default_factory=list)
+    target: LoginTarget | None = None
+    audience: str = ""
+    audience_reason: str = ""
+    header: dict[str, Any] = field(default_factory=dict)
+    claims: dict[str, Any] = field(default_factory=dict)
+    assertion: str = field(default="", repr=False)
+    signature_verified: bool | None = None
+    certificate: x509.Certificate | None = field(default=None, repr=False)
+    token_request: HttpRecord | None = field(default=None, repr=False)
+    token: TokenInfo | None = None
+    verification: list[VerificationStep] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    sent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.token is not None
+
+    @property
+    def exit_status(self) -> int:
+        if self.ok:
+            return ExitStatus.OK
+        if not self.sent:
+            return ExitStatus.PREFLIGHT
+        record = self.token_request
+        body = record.json() if record is not None else None
+        if isinstance(body, dict) and "error" in body:
+            return ExitStatus.REFUSED
+        return ExitStatus.NETWORK
+
+    @property
+    def cancelled(self) -> bool:
+        return any(finding.code == "cancelled" for finding in self.findings)
+
+
+def run_login(
+    settings: LoginSettings,
+    *,
+    client: HttpClient | None = None,
+    cancel: threading.Event | None = None,
+    now: float | None = None,
+) -> LoginResult:
+    """Check, sign, send and diagnose one login. Never raises for user errors."""
+    result = LoginResult()
+    started = time.perf_counter()
+
+    try:
+        key = _preflight(settings, result)
+    except SfjwtError as error:  # a checker met an input it could not judge
+        result.findings.append(make_finding("oauth_error_unknown", str(error)))
+        key = None
+    result.timings_ms["preflight"] = _ms_since(started)
+    if key is None or has_error(result.findings):
+        result.findings = sort_findings(result.findings)
+        logger.info("Login stopped before sending: %s", _codes(result.findings))
+        return result
+
+    signing_started = time.perf_counter()
+    issued_at = time.time() if now is None else now
+    claims = build_claims(
+        client_id=settings.client_id.strip(),
+        username=settings.username.strip(),
+        audience=result.audience,
+        lifetime_s=settings.lifetime_s,
+        now=issued_at,
+        extra=settings.extra_claims,
+    )
+    result.assertion = sign_assertion(claims, key)
+    decoded = decode_jwt(result.assertion)
+    result.header, result.claims = decoded.header, decoded.claims
+    if result.certificate is not None:
+        result.signature_verified = verify_signature(
+            result.assertion, result.certificate
+        )
+    result.timings_ms["sign"] = _ms_since(signing_started)
+
+    owns_client = client is None
+    http = client or HttpClient(
+        timeout=settings.timeout_s, ca_bundle=settings.ca_bundle or None
+    )
+    try:
+        _send(settings, result, http, cancel, issued_at)
+    finally:
+        if owns_client:
+            http.close()
+
+    result.timings_ms["total"] = _ms_since(started)
+    result.findings = sort_findings(result.findings)
+    logger.info(
+        "Login to %s as %s: %s in %.0f ms",
+        result.target.token_endpoint if result.target else "?",
+        settings.username.strip(),
+        "ok" if result.ok else _codes(result.findings),
+        result.timings_ms["total"],
+    )
+    return result
+
+
+def _preflight(settings: LoginSettings, result: LoginResult) -> Any:
+    findings = result.findings
+    url_check = check_login_url(
+        settings.login_url, my_domain_audience=settings.my_domain_audience
+    )
+    findings.extend(url_check.findings)
+    result.target = url_check.target
+    if result.target is not None:
+        result.audience, result.audience_reason = effective_audience(
+            result.target, settings.audience
+        )
+        findings.extend(check_audience(result.target, result.audience))
+
+    findings.extend(check_client_id(settings.client_id))
+    findings.extend(check_username(settings.username, result.target))
+
+    key_check = check_key(settings.key_path, settings.passphrase)
+    findings.extend(key_check.findings)
+    cert_check = check_certificate(settings.cert_path, key_check.key)
+    findings.extend(cert_check.findings)
+    result.certificate = cert_check.certificate
+
+    if result.target is None:
+        return None
+    return key_check.key
+
+
+def _send(
+    settings: LoginSettings,
+    result: LoginResult,
+    http: HttpClient,
+    cancel: threading.Event | None,
+    issued_at: float,
+) -> None:
+    if result.target is None:  # _preflight returned no key without a target
+        return
+    form = {"grant_type": JWT_BEARER_GRANT, "assertion": result.assertion}
+    record = http.post_form(result.target.token_endpoint, form, cancel=cancel)
+    result.sent = True
+    result.token_request = record
+    result.timings_ms["token_request"] = record.elapsed_ms or 0.0
+
+    exp = result.claims.get("exp")
+    context = AnswerContext(
+        target=result.target,
+        audience=result.audience,
+        username=settings.username.strip(),
+        alg=str(result.header.get("alg", "")),
+        exp=float(exp) if isinstance(exp, (int, float)) else None,
+        sent_at=issued_at,
+        signature_verified=result.signature_verified,
+    )
+    result.findings.extend(diagnose_answer(record, context))
+    body = record.json()
+    if has_error(result.findings) or not isinstance(body, dict):
+        return
+    result.token = TokenInfo.from_response(body)
+
+    if settings.verify_token or settings.revoke_after:
+        verify_started = time.perf_counter()
+        steps = verify_token(
+            http, result.token, revoke=settings.revoke_after, cancel=cancel
+        )
+        result.verification = steps
+        result.timings_ms["verification"] = _ms_since(verify_started)
+        for step in steps:
+            if not step.ok:
+                result.findings.append(
+                    make_finding("verification_failed", f"{step.name}: {step.summary}")
+                )
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
+
+
+def _codes(findings: list[Finding]) -> str:
+    return ", ".join(finding.code for finding in findings) or "no findings"

@@ -1,0 +1,202 @@
+"""Checks run before anything is sent; each returns findings, never raises.
+
+The window calls the single-field checks as the user types; the login runs
+them all and sends nothing when one of them is an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sfjwt_gui.engine.catalog import make_finding
+from sfjwt_gui.engine.certinfo import describe_certificate, key_matches_certificate
+from sfjwt_gui.engine.errors import KeyFileError, LoginUrlError
+from sfjwt_gui.engine.findings import Finding
+from sfjwt_gui.engine.keyfiles import load_certificate, load_private_key
+from sfjwt_gui.engine.loginurl import (
+    LoginKind,
+    LoginTarget,
+    classify_login_url,
+    normalise_audience,
+)
+
+MIN_KEY_BITS = 2048
+EXPIRY_WARNING_DAYS = 30
+PRODUCTION_AUDIENCE = "https://login.salesforce.com"
+PRODUCTION_KINDS = (LoginKind.PRODUCTION, LoginKind.MY_DOMAIN)
+SANDBOX_AUDIENCE = "https://test.salesforce.com"
+
+_CONSUMER_KEY = re.compile(r"^[A-Za-z0-9._]{40,256}$")
+_USERNAME = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# The last label of a sandbox username is the sandbox's name; these are the
+# names teams pick most often for their sandboxes.
+SANDBOX_SUFFIXES = frozenset(
+    {
+        "dev",
+        "devint",
+        "develop",
+        "uat",
+        "qa",
+        "test",
+        "sit",
+        "staging",
+        "stage",
+        "sandbox",
+        "sbx",
+        "full",
+        "fullcopy",
+        "partial",
+        "preprod",
+        "prod2",
+        "int",
+        "train",
+        "training",
+        "hotfix",
+        "stg",
+        "uat1",
+        "uat2",
+        "dev1",
+        "dev2",
+    }
+)
+
+
+@dataclass
+class KeyCheck:
+    key: rsa.RSAPrivateKey | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class CertCheck:
+    certificate: x509.Certificate | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class UrlCheck:
+    target: LoginTarget | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def check_client_id(client_id: str) -> list[Finding]:
+    value = client_id.strip()
+    if not value:
+        return [make_finding("client_id_missing")]
+    if not _CONSUMER_KEY.match(value):
+        reason = "It contains spaces or characters a consumer key never has."
+        if len(value) < 40:
+            reason = f"It is only {len(value)} characters long."
+        return [make_finding("client_id_format", reason)]
+    if not value.startswith("3MVG"):
+        return [make_finding("client_id_format", "It does not start with 3MVG.")]
+    return []
+
+
+def check_username(username: str, target: LoginTarget | None = None) -> list[Finding]:
+    value = username.strip()
+    if not value:
+        return [make_finding("username_missing")]
+    if "&amp;" in value or "%40" in value or not _USERNAME.match(value):
+        return [make_finding("username_format", f"The username is {value!r}.")]
+    on_production = target is not None and target.kind in PRODUCTION_KINDS
+    if on_production and target and looks_like_sandbox_username(value):
+        return [
+            make_finding(
+                "sandbox_user_on_production",
+                f"{value} ends in .{_last_label(value)}, but {target.base_url} "
+                "is a production login URL.",
+            )
+        ]
+    return []
+
+
+def _last_label(username: str) -> str:
+    return username.rsplit(".", 1)[-1].lower()
+
+
+def looks_like_sandbox_username(username: str) -> bool:
+    return _last_label(username) in SANDBOX_SUFFIXES
+
+
+def check_login_url(login_url: str, *, my_domain_audience: bool = False) -> UrlCheck:
+    try:
+        target = classify_login_url(login_url, my_domain_audience=my_domain_audience)
+    except LoginUrlError as error:
+        return UrlCheck(findings=[make_finding(error.code, str(error))])
+    return UrlCheck(target=target)
+
+
+def check_audience(target: LoginTarget, audience: str) -> list[Finding]:
+    """Warn when the audience belongs to another kind of org than the URL."""
+    chosen = normalise_audience(audience)
+    if not chosen or chosen == normalise_audience(target.default_audience):
+        return []
+    if target.is_sandbox and chosen == PRODUCTION_AUDIENCE:
+        return [_audience_mismatch(target, chosen, "a sandbox")]
+    if target.kind in PRODUCTION_KINDS and chosen == SANDBOX_AUDIENCE:
+        return [_audience_mismatch(target, chosen, "a production org")]
+    return []
+
+
+def _audience_mismatch(target: LoginTarget, audience: str, org: str) -> Finding:
+    return make_finding(
+        "audience_mismatch",
+        f"The audience is {audience}, but {target.base_url} is the login URL of "
+        f"{org} (automatic audience: {target.default_audience}).",
+        evidence={"audience": audience, "login_url": target.base_url},
+    )
+
+
+def check_key(key_path: str, passphrase: bytes | None = None) -> KeyCheck:
+    if not key_path.strip():
+        return KeyCheck(findings=[make_finding("key_missing")])
+    try:
+        key = load_private_key(Path(key_path).expanduser(), passphrase)
+    except KeyFileError as error:
+        return KeyCheck(findings=[make_finding(error.code, str(error))])
+    if key.key_size < MIN_KEY_BITS:
+        detail = f"The key has {key.key_size} bits."
+        return KeyCheck(key=key, findings=[make_finding("key_too_small", detail)])
+    return KeyCheck(key=key)
+
+
+def check_certificate(
+    cert_path: str,
+    key: rsa.RSAPrivateKey | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> CertCheck:
+    if not cert_path.strip():
+        return CertCheck(findings=[make_finding("cert_missing")])
+    try:
+        certificate = load_certificate(Path(cert_path).expanduser())
+    except KeyFileError as error:
+        return CertCheck(findings=[make_finding("cert_unreadable", str(error))])
+
+    findings: list[Finding] = []
+    info = describe_certificate(certificate)
+    days_left = info.days_left(now)
+    if info.is_expired(now):
+        ended = info.not_after.strftime("%Y-%m-%d")
+        findings.append(make_finding("cert_expired", f"It expired on {ended}."))
+    elif days_left <= EXPIRY_WARNING_DAYS:
+        findings.append(
+            make_finding("cert_expires_soon", f"It expires in {days_left} days.")
+        )
+
+    if key is not None and not key_matches_certificate(key, certificate):
+        findings.append(
+            make_finding(
+                "cert_key_mismatch",
+                f"The key's public part differs from the one in {info.subject}.",
+            )
+        )
+    return CertCheck(certificate=certificate, findings=findings)
