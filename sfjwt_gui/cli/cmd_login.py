@@ -1,0 +1,133 @@
+"""`sfjwt login`: one test login, printed for people or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from sfjwt_gui.cli.output import Style, print_finding, print_json, print_rows
+from sfjwt_gui.cli.passphrase import ask_passphrase, passphrase_from_env
+from sfjwt_gui.engine.assertion import describe_epoch
+from sfjwt_gui.engine.errors import UsageError
+from sfjwt_gui.engine.history import HistoryStore
+from sfjwt_gui.engine.keyfiles import identify_file
+from sfjwt_gui.engine.login import LoginResult, LoginSettings, run_login
+from sfjwt_gui.engine.profiles import Profile, ProfileStore
+from sfjwt_gui.engine.report import result_to_dict
+from sfjwt_gui.engine.summary import history_entry, one_line_summary
+
+
+def run(args: argparse.Namespace) -> int:
+    profile = ProfileStore().get(args.profile) if args.profile else None
+    settings = settings_from_args(args, profile)
+
+    if settings.passphrase is None and _key_is_encrypted(settings.key_path):
+        settings.passphrase = ask_passphrase(f"Passphrase for {settings.key_path}: ")
+
+    result = run_login(settings)
+    if profile is not None:
+        HistoryStore().append(profile.name, history_entry(result))
+
+    if args.json:
+        print_json(result_to_dict(result, show_secrets=args.show_secrets))
+    else:
+        print_result(result, show_secrets=args.show_secrets, stream=sys.stdout)
+    return result.exit_status
+
+
+def settings_from_args(
+    args: argparse.Namespace, profile: Profile | None
+) -> LoginSettings:
+    """Profile values first, then whatever the command line says."""
+    base = profile or Profile(name="")
+    values: dict[str, str] = {
+        "login_url": args.login_url or base.login_url,
+        "client_id": args.client_id or base.client_id,
+        "username": args.username or base.username,
+        "key_path": args.key or base.key_path,
+    }
+    missing = [name for name, value in values.items() if not value]
+    if missing and profile is None:
+        options = ", ".join(
+            "--" + name.replace("_path", "").replace("_", "-") for name in missing
+        )
+        raise UsageError(
+            f"Missing {options}.",
+            fix="Give --profile NAME, or all of --login-url, --client-id, "
+            "--username and --key.",
+        )
+    return LoginSettings(
+        login_url=values["login_url"],
+        client_id=values["client_id"],
+        username=values["username"],
+        key_path=values["key_path"],
+        cert_path=args.cert or base.cert_path,
+        audience=args.audience or base.audience,
+        passphrase=passphrase_from_env(args.passphrase_env),
+        lifetime_s=args.lifetime or base.lifetime_s,
+        timeout_s=args.timeout or base.timeout_s,
+        ca_bundle=args.ca_bundle or base.ca_bundle,
+        verify_token=args.verify,
+        revoke_after=args.revoke,
+    )
+
+
+def _key_is_encrypted(key_path: str) -> bool:
+    try:
+        return identify_file(Path(key_path).expanduser()).encrypted
+    except Exception:  # the login's own preflight reports file problems
+        return False
+
+
+def print_result(result: LoginResult, *, show_secrets: bool, stream: TextIO) -> None:
+    style = Style(stream)
+    rows: list[tuple[str, str]] = []
+    if result.target is not None:
+        target = result.target
+        rows.append(("Login URL", f"{target.base_url} - {target.description}"))
+        rows.append(("Token endpoint", target.token_endpoint))
+        rows.append(("Audience", f"{result.audience} - {result.audience_reason}"))
+    if result.claims:
+        claims = result.claims
+        rows.append(("Claims", f"iss={claims.get('iss')} sub={claims.get('sub')}"))
+        rows.append(("Expires", describe_epoch(claims.get("exp"))))
+    if result.signature_verified is not None:
+        verdict = (
+            "verifies against the certificate"
+            if result.signature_verified
+            else "does NOT verify against the certificate"
+        )
+        rows.append(("Signature", verdict))
+    record = result.token_request
+    if record is not None and record.status is not None:
+        rows.append(
+            ("Answer", f"HTTP {record.status} in {record.elapsed_ms or 0:.0f} ms")
+        )
+    print_rows(rows, style, stream)
+    stream.write("\n")
+
+    if result.ok and result.token is not None:
+        stream.write(style.green(style.bold(one_line_summary(result))) + "\n")
+        token = result.token.access_token if show_secrets else result.token.masked_token
+        print_rows(
+            [
+                ("Instance", result.token.instance_url),
+                ("Scope", result.token.scope),
+                ("Access token", token),
+            ],
+            style,
+            stream,
+        )
+        for step in result.verification:
+            mark = style.green("ok") if step.ok else style.red("failed")
+            stream.write(f"{step.name}: {mark} - {step.summary}\n")
+    elif not result.sent:
+        stream.write(style.red(style.bold("Not sent: fix these first.")) + "\n")
+    else:
+        stream.write(style.red(style.bold("Login failed.")) + "\n")
+
+    for finding in result.findings:
+        stream.write("\n")
+        print_finding(finding, style, stream)

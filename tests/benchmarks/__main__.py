@@ -1,0 +1,18 @@
+"""Run every benchmark and print one table per area: `python -m tests.benchmarks`."""
+
+from __future__ import annotations
+
+import sys
+
+from . import bench_login
+from .common import machine_line, print_table
+
+
+def main() -> int:
+    sys.stdout.write(f"sfjwt-gui benchmarks on {machine_line()}\n")
+    print_table("Command line login against the demo org (medians)", bench_login.run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

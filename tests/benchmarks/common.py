@@ -1,0 +1,55 @@
+"""Helpers shared by the benchmarks: timing whole processes, printing tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+
+def time_process(argv: Sequence[str], *, env: dict[str, str] | None = None) -> float:
+    """Wall-clock seconds for one run of a command, which must succeed."""
+    started = time.perf_counter()
+    subprocess.run(
+        list(argv),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    return time.perf_counter() - started
+
+
+def median_interleaved(
+    runs: int, candidates: dict[str, Callable[[], float]]
+) -> dict[str, float]:
+    """Median of each candidate, run in turns so drift hits all of them alike."""
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(runs):
+        for name, measure in candidates.items():
+            samples[name].append(measure())
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def machine_line() -> str:
+    cpus = os.cpu_count() or 0
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} CPUs, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
+    """Rows of (measure, figure, goal)."""
+    width = max(len(row[0]) for row in rows)
+    value_width = max(len(row[1]) for row in rows)
+    sys.stdout.write(f"\n{title}\n")
+    for measure, figure, goal in rows:
+        sys.stdout.write(
+            f"  {measure.ljust(width)}  {figure.rjust(value_width)}  {goal}\n"
+        )
+    sys.stdout.flush()
