@@ -5,22 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sfjwt_gui.cli.output import Style, print_finding, print_json, print_rows
 from sfjwt_gui.cli.passphrase import ask_passphrase, passphrase_from_env
 from sfjwt_gui.engine.assertion import describe_epoch
 from sfjwt_gui.engine.errors import UsageError
-from sfjwt_gui.engine.history import HistoryStore
 from sfjwt_gui.engine.keyfiles import identify_file
 from sfjwt_gui.engine.login import LoginResult, LoginSettings, run_login
-from sfjwt_gui.engine.profiles import Profile, ProfileStore
-from sfjwt_gui.engine.report import result_to_dict
-from sfjwt_gui.engine.summary import history_entry, one_line_summary
+from sfjwt_gui.engine.summary import one_line_summary
+
+if TYPE_CHECKING:
+    from sfjwt_gui.engine.profiles import Profile
+
+# Profiles, history and the JSON report are imported only by the runs that use
+# them: a login's start-up time is most of its cost.
 
 
 def run(args: argparse.Namespace) -> int:
-    profile = ProfileStore().get(args.profile) if args.profile else None
+    profile = _load_profile(args.profile) if args.profile else None
     settings = settings_from_args(args, profile)
 
     if settings.passphrase is None and _key_is_encrypted(settings.key_path):
@@ -28,25 +31,44 @@ def run(args: argparse.Namespace) -> int:
 
     result = run_login(settings)
     if profile is not None:
-        HistoryStore().append(profile.name, history_entry(result))
+        _record(profile.name, result)
 
     if args.json:
+        from sfjwt_gui.engine.report import result_to_dict
+
         print_json(result_to_dict(result, show_secrets=args.show_secrets))
     else:
         print_result(result, show_secrets=args.show_secrets, stream=sys.stdout)
     return result.exit_status
 
 
+def _load_profile(name: str) -> Profile:
+    from sfjwt_gui.engine.profiles import ProfileStore
+
+    return ProfileStore().get(name)
+
+
+def _record(profile_name: str, result: LoginResult) -> None:
+    from sfjwt_gui.engine.history import HistoryStore
+    from sfjwt_gui.engine.summary import history_entry
+
+    HistoryStore().append(profile_name, history_entry(result))
+
+
 def settings_from_args(
     args: argparse.Namespace, profile: Profile | None
 ) -> LoginSettings:
     """Profile values first, then whatever the command line says."""
-    base = profile or Profile(name="")
+    saved = (
+        LoginSettings.from_profile(profile)
+        if profile is not None
+        else LoginSettings(login_url="", client_id="", username="", key_path="")
+    )
     values: dict[str, str] = {
-        "login_url": args.login_url or base.login_url,
-        "client_id": args.client_id or base.client_id,
-        "username": args.username or base.username,
-        "key_path": args.key or base.key_path,
+        "login_url": args.login_url or saved.login_url,
+        "client_id": args.client_id or saved.client_id,
+        "username": args.username or saved.username,
+        "key_path": args.key or saved.key_path,
     }
     missing = [name for name, value in values.items() if not value]
     if missing and profile is None:
@@ -63,12 +85,12 @@ def settings_from_args(
         client_id=values["client_id"],
         username=values["username"],
         key_path=values["key_path"],
-        cert_path=args.cert or base.cert_path,
-        audience=args.audience or base.audience,
+        cert_path=args.cert or saved.cert_path,
+        audience=args.audience or saved.audience,
         passphrase=passphrase_from_env(args.passphrase_env),
-        lifetime_s=args.lifetime or base.lifetime_s,
-        timeout_s=args.timeout or base.timeout_s,
-        ca_bundle=args.ca_bundle or base.ca_bundle,
+        lifetime_s=args.lifetime or saved.lifetime_s,
+        timeout_s=args.timeout or saved.timeout_s,
+        ca_bundle=args.ca_bundle or saved.ca_bundle,
         verify_token=args.verify,
         revoke_after=args.revoke,
     )

@@ -200,7 +200,11 @@ def _identify_private_pem(block: PemBlock) -> FileIdentity:
             True,
         )
     try:
-        key = serialization.load_pem_private_key(block.text, None)
+        # Only the type and size are wanted here; the loader that hands the key
+        # out for signing runs the full (slow, ~45 ms) RSA consistency check.
+        key = serialization.load_pem_private_key(
+            block.text, None, unsafe_skip_rsa_key_validation=True
+        )
     except (ValueError, TypeError, UnsupportedAlgorithm):
         what = f"damaged or unsupported {legacy_type} private key".replace("  ", " ")
         return FileIdentity(FileKind.PRIVATE_KEY, what + _form(container, "PEM"), "PEM")
@@ -252,7 +256,9 @@ def _identify_der(data: bytes) -> FileIdentity:
     except ValueError:
         pass
     try:
-        key = serialization.load_der_private_key(data, None)
+        key = serialization.load_der_private_key(
+            data, None, unsafe_skip_rsa_key_validation=True
+        )
         return _private_identity(key, "DER", der_key_container(data))
     except TypeError:
         return FileIdentity(

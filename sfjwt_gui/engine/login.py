@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
@@ -38,6 +38,9 @@ from sfjwt_gui.engine.preflight import (
     check_username,
 )
 from sfjwt_gui.engine.tokeninfo import TokenInfo, VerificationStep, verify_token
+
+if TYPE_CHECKING:
+    from sfjwt_gui.engine.profiles import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,25 @@ class LoginSettings:
     verify_token: bool = False
     revoke_after: bool = False
     extra_claims: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_profile(
+        cls, profile: Profile, passphrase: bytes | None = None, **options: Any
+    ) -> LoginSettings:
+        """A saved profile as login inputs; ``options`` set the run's switches."""
+        return cls(
+            login_url=profile.login_url,
+            client_id=profile.client_id,
+            username=profile.username,
+            key_path=profile.key_path,
+            cert_path=profile.cert_path,
+            audience=profile.audience,
+            passphrase=passphrase,
+            lifetime_s=profile.lifetime_s,
+            timeout_s=profile.timeout_s,
+            ca_bundle=profile.ca_bundle,
+            **options,
+        )
 
 
 @dataclass

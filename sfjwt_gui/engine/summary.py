@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from sfjwt_gui.engine.history import HistoryEntry
 from sfjwt_gui.engine.login import LoginResult
+
+if TYPE_CHECKING:
+    from sfjwt_gui.engine.history import HistoryEntry
 
 
 def one_line_summary(result: LoginResult) -> str:
@@ -28,6 +31,8 @@ def one_line_summary(result: LoginResult) -> str:
 def history_entry(
     result: LoginResult, *, at: dt.datetime | None = None
 ) -> HistoryEntry:
+    from sfjwt_gui.engine.history import HistoryEntry
+
     moment = at or dt.datetime.now(dt.timezone.utc)
     record = result.token_request
     return HistoryEntry(
