@@ -67,7 +67,7 @@ def test_revoke_after_login_ends_the_session(demo: Any) -> None:
 FAILING_SCENARIOS = [
     name
     for name, scenario in SCENARIOS.items()
-    if scenario.expected_code and name not in {"slow", "trickle"}
+    if scenario.expected_code and name not in {"slow", "trickle", "userinfo_forbidden"}
 ]
 
 
@@ -77,13 +77,24 @@ def test_each_demo_scenario_is_diagnosed_with_its_code(
 ) -> None:
     demo.org.set_scenario(scenario)
 
-    result = run_login(demo.settings())
+    result = run_login(demo.settings(verify_token=True))
 
     expected = SCENARIOS[scenario].expected_code
     assert not result.ok
     assert codes(result)[0] == expected, codes(result)
     assert result.findings[0].fix == CATALOG[expected].fix
     assert result.exit_status in (ExitStatus.REFUSED, ExitStatus.NETWORK)
+
+
+def test_refused_follow_up_check_is_a_warning_on_a_working_login(demo: Any) -> None:
+    demo.org.set_scenario("userinfo_forbidden")
+
+    result = run_login(demo.settings(verify_token=True))
+
+    assert result.ok
+    assert codes(result) == ["verification_failed"]
+    assert result.findings[0].severity.value == "warning"
+    assert "userinfo" in result.findings[0].detail
 
 
 def test_slow_server_gives_timeout(demo: Any) -> None:

@@ -356,7 +356,8 @@ class DemoOrg:
         return DemoResponse(200, self._headers({"Cache-Control": "no-store"}), b"")
 
     def _userinfo(self, headers: dict[str, str], base_url: str) -> DemoResponse:
-        if not self._token_is_live(bearer_token(headers)):
+        live = self._token_is_live(bearer_token(headers))
+        if not live or self.settings.scenario == "userinfo_forbidden":
             return self._text(403, "Bad_OAuth_Token", TEXT_CONTENT_TYPE)
         return self._json(200, rest.userinfo(self.settings, base_url))
 

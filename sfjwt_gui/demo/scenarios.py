@@ -119,6 +119,26 @@ _ALL = (
         "refresh_scope_missing",
     ),
     Scenario(
+        "app_not_installed",
+        "Connected app not installed",
+        "The org blocks connected apps that are not installed, and this one is "
+        "not.",
+        "app_not_installed",
+    ),
+    Scenario(
+        "invalid_scope",
+        "Invalid scope",
+        "The connected app's scopes are invalid for this login.",
+        "scope_invalid",
+    ),
+    Scenario(
+        "userinfo_forbidden",
+        "Token issued, userinfo refused",
+        "The login succeeds, but the app lacks the scope that lets the token read "
+        "userinfo, so the follow-up check is refused.",
+        "verification_failed",
+    ),
+    Scenario(
         "unknown_error",
         "Unknown error",
         "Salesforce answers with a generic error that only asks to retry.",
@@ -201,6 +221,12 @@ OAUTH_FAILURES: dict[str, tuple[str, str]] = {
         "invalid_request",
         "refresh_token scope is required and the connected app should be "
         "installed and preauthorized.",
+    ),
+    "app_not_installed": ("invalid_client", "app must be installed into org"),
+    # Wording unconfirmed: Salesforce documents only the label of this error.
+    "invalid_scope": (
+        "invalid_scope",
+        "requested scope is invalid, unknown, or malformed",
     ),
     "unknown_error": ("unknown_error", "retry your request"),
 }
