@@ -196,7 +196,8 @@ def _hs256(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
         "exp": 2_000_000_000,
         "aud": "https://login.salesforce.com",
     }
-    assertion = jwt.encode(claims, "the-certificate-text-used-as-a-shared-secret", algorithm="HS256")
+    shared_secret = "the-certificate-text-used-as-a-shared-secret"
+    assertion = jwt.encode(claims, shared_secret, algorithm="HS256")
     grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
     return _post(demo, {"grant_type": grant, "assertion": assertion}, alg="HS256")
 
@@ -295,6 +296,21 @@ def _bad_urls(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
         "https://acme.lightning.force.com",
     )
     return [code for url in urls for code in login_codes(demo, login_url=url)]
+
+
+@recipe("timeout_invalid", "lifetime_invalid")
+def _zeroes(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    return login_codes(demo, timeout_s=0, lifetime_s=0)
+
+
+@recipe("ca_bundle_missing")
+def _no_bundle(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    return login_codes(demo, ca_bundle=str(tmp_path / "corporate-root.pem"))
+
+
+@recipe("settings_invalid")
+def _unsignable(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    return login_codes(demo, extra_claims={"when": object()})
 
 
 # A login URL on loopback is neither production nor sandbox, so these two are

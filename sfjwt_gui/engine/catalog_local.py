@@ -198,4 +198,33 @@ LOCAL_ENTRIES = (
         "Use https://test.salesforce.com or the sandbox's My Domain "
         "(*.sandbox.my.salesforce.com).",
     ),
+    CatalogEntry(
+        "ca_bundle_missing",
+        E,
+        "The CA bundle file cannot be used",
+        ("The file was moved, renamed or deleted.", "The path is mistyped."),
+        "Choose the PEM file holding your network's root certificate, or leave "
+        "the CA bundle empty to trust the usual certificate authorities.",
+    ),
+    CatalogEntry(
+        "timeout_invalid",
+        E,
+        "The network timeout is not a positive number of seconds",
+        ("The timeout was set to zero, a negative number or text.",),
+        "Enter a timeout in seconds, such as 30.",
+    ),
+    CatalogEntry(
+        "lifetime_invalid",
+        E,
+        "The token lifetime is not a positive number of seconds",
+        ("The lifetime was set to zero, a negative number or text.",),
+        "Enter a lifetime in seconds, such as 180 (3 minutes).",
+    ),
+    CatalogEntry(
+        "settings_invalid",
+        E,
+        "An input cannot be used",
+        ("A value is out of range or of the wrong kind.",),
+        "Correct the value named above.",
+    ),
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sfjwt_gui.engine.assertion import (
     DEFAULT_LIFETIME_S,
@@ -23,7 +24,7 @@ from sfjwt_gui.engine.assertion import (
     sign_assertion,
     verify_signature,
 )
-from sfjwt_gui.engine.catalog import make_finding
+from sfjwt_gui.engine.catalog import CATALOG, make_finding
 from sfjwt_gui.engine.diagnose import AnswerContext, diagnose_answer
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.exchange import DEFAULT_TIMEOUT_S, HttpClient, HttpRecord
@@ -31,10 +32,12 @@ from sfjwt_gui.engine.findings import Finding, has_error, sort_findings
 from sfjwt_gui.engine.loginurl import LoginTarget, effective_audience
 from sfjwt_gui.engine.preflight import (
     check_audience,
+    check_ca_bundle,
     check_certificate,
     check_client_id,
     check_key,
     check_login_url,
+    check_numbers,
     check_username,
 )
 from sfjwt_gui.engine.tokeninfo import TokenInfo, VerificationStep, verify_token
@@ -145,17 +148,41 @@ def run_login(
     result = LoginResult()
     started = time.perf_counter()
 
-    try:
-        key = _preflight(settings, result)
-    except SfjwtError as error:  # a checker met an input it could not judge
-        result.findings.append(make_finding("oauth_error_unknown", str(error)))
-        key = None
+    key = _preflight(settings, result)
     result.timings_ms["preflight"] = _ms_since(started)
     if key is None or has_error(result.findings):
         result.findings = sort_findings(result.findings)
         logger.info("Login stopped before sending: %s", _codes(result.findings))
         return result
 
+    try:
+        _sign_and_send(settings, result, key, client, cancel, now)
+    except SfjwtError as error:
+        # Inputs the checks above let through but the signer or the HTTP
+        # client still refused: say so as a finding, like everything else.
+        code = error.code if error.code in CATALOG else "settings_invalid"
+        result.findings.append(make_finding(code, str(error)))
+
+    result.timings_ms["total"] = _ms_since(started)
+    result.findings = sort_findings(result.findings)
+    logger.info(
+        "Login to %s as %s: %s in %.0f ms",
+        result.target.token_endpoint if result.target else "?",
+        settings.username.strip(),
+        "ok" if result.ok else _codes(result.findings),
+        result.timings_ms["total"],
+    )
+    return result
+
+
+def _sign_and_send(
+    settings: LoginSettings,
+    result: LoginResult,
+    key: rsa.RSAPrivateKey,
+    client: HttpClient | None,
+    cancel: threading.Event | None,
+    now: float | None,
+) -> None:
     signing_started = time.perf_counter()
     issued_at = time.time() if now is None else now
     claims = build_claims(
@@ -185,19 +212,10 @@ def run_login(
         if owns_client:
             http.close()
 
-    result.timings_ms["total"] = _ms_since(started)
-    result.findings = sort_findings(result.findings)
-    logger.info(
-        "Login to %s as %s: %s in %.0f ms",
-        result.target.token_endpoint if result.target else "?",
-        settings.username.strip(),
-        "ok" if result.ok else _codes(result.findings),
-        result.timings_ms["total"],
-    )
-    return result
 
-
-def _preflight(settings: LoginSettings, result: LoginResult) -> Any:
+def _preflight(
+    settings: LoginSettings, result: LoginResult
+) -> rsa.RSAPrivateKey | None:
     findings = result.findings
     url_check = check_login_url(
         settings.login_url, my_domain_audience=settings.my_domain_audience
@@ -210,6 +228,10 @@ def _preflight(settings: LoginSettings, result: LoginResult) -> Any:
         )
         findings.extend(check_audience(result.target, result.audience))
 
+    findings.extend(
+        check_numbers(timeout_s=settings.timeout_s, lifetime_s=settings.lifetime_s)
+    )
+    findings.extend(check_ca_bundle(settings.ca_bundle))
     findings.extend(check_client_id(settings.client_id))
     findings.extend(check_username(settings.username, result.target))
 

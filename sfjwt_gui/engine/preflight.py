@@ -200,3 +200,31 @@ def check_certificate(
             )
         )
     return CertCheck(certificate=certificate, findings=findings)
+
+
+def check_numbers(*, timeout_s: object, lifetime_s: object) -> list[Finding]:
+    """Timeout and lifetime must be positive numbers (a bool is not a number)."""
+    findings = []
+    if not _positive(timeout_s):
+        findings.append(
+            make_finding("timeout_invalid", f"The timeout is {timeout_s!r}.")
+        )
+    if not _positive(lifetime_s) or not float(str(lifetime_s)).is_integer():
+        detail = f"The lifetime is {lifetime_s!r}."
+        findings.append(make_finding("lifetime_invalid", detail))
+    return findings
+
+
+def _positive(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return 0 < value < float("inf")
+
+
+def check_ca_bundle(ca_bundle: str) -> list[Finding]:
+    if not ca_bundle.strip():
+        return []
+    path = Path(ca_bundle).expanduser()
+    if not path.is_file():
+        return [make_finding("ca_bundle_missing", f"There is no file at {path}.")]
+    return []
