@@ -660,3 +660,33 @@ def test_truncated_files_are_reported_not_crashed(key_pair: Pair, cut: int) -> N
             load_private_key(truncated, PASSPHRASE)
         with pytest.raises(KeyFileError):
             load_certificate(truncated)
+
+
+def test_a_key_whose_parts_do_not_fit_is_reported_damaged(
+    tmp_path: Path, key_pair: tuple[rsa.RSAPrivateKey, x509.Certificate]
+) -> None:
+    numbers = key_pair[0].private_numbers()
+    broken = rsa.RSAPrivateNumbers(
+        p=numbers.p,
+        q=numbers.q,
+        # OpenSSL checks a CRT signature and falls back to d, so both must be off.
+        d=numbers.d + 2,
+        dmp1=numbers.dmp1 + 2,
+        dmq1=numbers.dmq1,
+        iqmp=numbers.iqmp,
+        public_numbers=numbers.public_numbers,
+    ).private_key(unsafe_skip_rsa_key_validation=True)
+    path = tmp_path / "broken.key"
+    path.write_bytes(
+        broken.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+    with pytest.raises(KeyFileError) as caught:
+        load_private_key(path)
+
+    assert caught.value.code == "key_unreadable"
+    assert "damaged" in str(caught.value)
