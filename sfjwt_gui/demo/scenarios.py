@@ -121,8 +121,7 @@ _ALL = (
     Scenario(
         "app_not_installed",
         "Connected app not installed",
-        "The org blocks connected apps that are not installed, and this one is "
-        "not.",
+        "The org blocks connected apps that are not installed, and this one is not.",
         "app_not_installed",
     ),
     Scenario(

@@ -1,0 +1,172 @@
+"""The ``sfjwt-gui`` command: checks, logging and the crash hook, then the window.
+
+Start-up time matters, so Qt and the window are imported only once the
+command line asks for a window: ``--version`` and the library check never
+load a Qt widget module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from sfjwt_gui import APP_NAME, __version__
+from sfjwt_gui.gui import platform_check
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+logger = logging.getLogger(__name__)
+
+LibraryCheck = Callable[[], list[tuple[str, str]]]
+_INTERRUPT_POLL_MS = 300
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description="Set up, test and diagnose Salesforce's OAuth 2.0 JWT bearer "
+        "login. Qt options such as -platform are passed on to Qt.",
+        allow_abbrev=False,
+    )
+    parser.add_argument(
+        "--version", action="store_true", help="print the version and exit"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open straight on the built-in demo org",
+    )
+    # For benchmarks and packaging smoke tests: start, paint once, quit.
+    parser.add_argument(
+        "--quit-after-first-paint", action="store_true", help=argparse.SUPPRESS
+    )
+    return parser
+
+
+def _write(stream: object, text: str) -> None:
+    # A windowed Python on Windows has no console: sys.stdout may be None.
+    write = getattr(stream, "write", None)
+    if write is not None:
+        write(text)
+
+
+def main(
+    argv: Sequence[str] | None = None, *, library_check: LibraryCheck | None = None
+) -> int:
+    """Run the app; returns the process exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    options, qt_args = _parser().parse_known_args(arguments)
+    if options.version:
+        _write(sys.stdout, f"{APP_NAME} {__version__}\n")
+        return 0
+
+    problem = platform_check.startup_problem(qt_args, check=library_check)
+    if problem is not None:
+        _write(sys.stderr, problem + "\n")
+        return 1
+    return _run_window(
+        qt_args, demo=options.demo, quit_after_paint=options.quit_after_first_paint
+    )
+
+
+def _run_window(qt_args: list[str], *, demo: bool, quit_after_paint: bool) -> int:
+    from sfjwt_gui.engine.logsetup import configure_logging
+
+    log_path = configure_logging()
+    logger.info("Starting %s %s (log: %s)", APP_NAME, __version__, log_path)
+
+    from PySide6.QtWidgets import QApplication
+
+    from sfjwt_gui.gui import crash, icons
+
+    guard_none_refcount()
+    crash.install_excepthook()
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setApplicationVersion(__version__)
+    QApplication.setDesktopFileName(APP_NAME)
+    app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_args])
+    app.setWindowIcon(icons.app_icon())
+
+    from sfjwt_gui.gui.mainwindow import MainWindow
+
+    window = MainWindow()
+    _watch_interrupts(app)
+    if quit_after_paint:
+        window.close_after_first_paint()
+    window.show()
+    if demo:
+        window.open_demo()
+
+    status = app.exec()
+    logger.info("%s closed", APP_NAME)
+    return int(status)
+
+
+def pyside_drops_none_references(calls: int = 64) -> bool:
+    """Whether this PySide6 build loses a reference to None on each void call.
+
+    abi3 wheels compiled with headers that treat None as immortal (CPython
+    gh-134989) return None without a new reference when run on Python 3.11 or
+    older, so every call such as ``setObjectName`` takes one away from None.
+    """
+    if sys.version_info >= (3, 12):
+        return False  # None is immortal there: nothing can be lost
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(calls):
+        probe.setObjectName("probe")
+    return before - sys.getrefcount(None) >= calls // 2
+
+
+def guard_none_refcount() -> bool:
+    """Keep None alive despite a PySide6 build that drops references to it.
+
+    Without this the interpreter aborts with "deallocating None" after a few
+    thousand Qt calls. Returns True when the guard was needed.
+    """
+    if not pyside_drops_none_references():
+        return False
+    # FIXME(pyside-none-refcount): remove when the PySide6 wheels in use are
+    # built with fixed headers, or when Python 3.12 is the minimum. This gives
+    # None the practically endless reference count Python 3.12 gives it.
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    logger.warning("PySide6 drops references to None on this Python; guarded")
+    return True
+
+
+def _watch_interrupts(app: QApplication) -> None:
+    """Ctrl+C in the terminal closes the window as the user would.
+
+    Python runs signal handlers only between bytecodes and an idle Qt loop runs
+    none, so a timer wakes the interpreter a few times a second.
+    """
+    from PySide6.QtCore import QTimer
+
+    heartbeat = QTimer(app)
+    heartbeat.setInterval(_INTERRUPT_POLL_MS)
+    heartbeat.timeout.connect(_let_python_run)
+    heartbeat.start()
+    signal.signal(signal.SIGINT, _close_windows_soon)
+
+
+def _let_python_run() -> None:
+    """Nothing: being called is what lets a pending signal handler run."""
+
+
+def _close_windows_soon(_number: int, _frame: object) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QTimer.singleShot(0, QApplication.closeAllWindows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""The three steps of a profile: a step strip with state badges over the pages.
+
+The steps can be visited in any order, with the mouse, the arrow keys or
+Ctrl+1, Ctrl+2, Ctrl+3. Each badge follows its page's ``state_changed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, cast
+
+from PySide6.QtCore import QSize, Qt, Signal, SignalInstance, Slot
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sfjwt_gui.gui.widgets import StepState, state_icon
+
+STEP_TITLES = ("Key and certificate", "Connected app", "Test login")
+_STATE_WORDS = {
+    StepState.NONE: "not done yet",
+    StepState.DONE: "done",
+    StepState.WARNING: "has warnings",
+    StepState.ERROR: "has errors",
+}
+
+
+class StepPage(Protocol):
+    """What the window needs from each step page."""
+
+    @property
+    def state_changed(self) -> SignalInstance: ...
+
+    @property
+    def status_message(self) -> SignalInstance: ...
+
+    def state(self) -> StepState: ...
+
+
+class TestStepPage(StepPage, Protocol):
+    """The third page runs the login test."""
+
+    @property
+    def test_finished(self) -> SignalInstance: ...
+
+    def run_test(self) -> None: ...
+
+    def cancel_test(self) -> None: ...
+
+    def is_running(self) -> bool: ...
+
+
+def step_text(index: int) -> str:
+    return f"{index + 1} {STEP_TITLES[index]}"
+
+
+def _context_active(
+    context: Qt.ShortcutContext, owner: QWidget, focus: QWidget | None
+) -> bool:
+    if context in (
+        Qt.ShortcutContext.WindowShortcut,
+        Qt.ShortcutContext.ApplicationShortcut,
+    ):
+        return owner.isVisible()
+    if focus is None:
+        return False
+    if context == Qt.ShortcutContext.WidgetShortcut:
+        return focus is owner
+    return focus is owner or owner.isAncestorOf(focus)
+
+
+def active_page_shortcuts(page: QWidget, focus: QWidget | None) -> set[str]:
+    """Key sequences the page handles itself right now (portable text form).
+
+    A page's shortcut and a window shortcut with the same keys, both active,
+    make Qt run neither; the window uses this to step aside.
+    """
+    owned: list[tuple[Qt.ShortcutContext, QWidget, list[QKeySequence]]] = []
+    for shortcut in page.findChildren(QShortcut):
+        owner = shortcut.parent()
+        if shortcut.isEnabled() and isinstance(owner, QWidget):
+            owned.append((shortcut.context(), owner, shortcut.keys()))
+    for action in {*page.actions(), *page.findChildren(QAction)}:
+        if action.isEnabled():
+            owned.append((action.shortcutContext(), page, action.shortcuts()))
+
+    keys: set[str] = set()
+    for context, owner, sequences in owned:
+        if _context_active(context, owner, focus):
+            keys.update(
+                key.toString(QKeySequence.SequenceFormat.PortableText)
+                for key in sequences
+                if not key.isEmpty()
+            )
+    return keys
+
+
+class StepsView(QWidget):
+    """The step strip and the stack of pages.
+
+    Signals:
+        current_changed(int): another step is shown.
+        status_message(str): a page's status text, passed on.
+    """
+
+    current_changed = Signal(int)
+    status_message = Signal(str)
+
+    def __init__(self, pages: Sequence[QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if len(pages) != len(STEP_TITLES):
+            raise ValueError(f"expected {len(STEP_TITLES)} pages, got {len(pages)}")
+        self._widgets = list(pages)
+        self._pages = [cast(StepPage, page) for page in pages]
+        self._build_ui()
+        self._connect_signals()
+        self._refresh_badges()
+        self.step_list.setCurrentRow(0)
+
+    def _build_ui(self) -> None:
+        self.step_list = QListWidget(self)
+        self.step_list.setAccessibleName("Steps")
+        self.step_list.setFlow(QListView.Flow.LeftToRight)
+        self.step_list.setWrapping(False)
+        self.step_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.step_list.setHorizontalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        self.step_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        metrics = self.fontMetrics()
+        self.step_list.setIconSize(QSize(metrics.height(), metrics.height()))
+        self.step_list.setSpacing(metrics.horizontalAdvance("x"))
+        self.step_list.setFixedHeight(metrics.lineSpacing() * 2 + metrics.height())
+        for index in range(len(STEP_TITLES)):
+            self.step_list.addItem(QListWidgetItem(step_text(index)))
+
+        self.stack = QStackedWidget(self)
+        for widget in self._widgets:
+            scroller = QScrollArea(self.stack)
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setWidget(widget)
+            self.stack.addWidget(scroller)
+
+        self.step_actions: list[QAction] = []
+        for index in range(len(STEP_TITLES)):
+            action = QAction(f"Go to step {step_text(index)}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.setData(index)
+            self.addAction(action)
+            self.step_actions.append(action)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.step_list)
+        layout.addWidget(self.stack, 1)
+
+    def _connect_signals(self) -> None:
+        self.step_list.currentRowChanged.connect(self._on_step_list_row_changed)
+        for page in self._pages:
+            page.state_changed.connect(self._on_page_state_changed)
+            page.status_message.connect(self.status_message)
+        for action in self.step_actions:
+            action.triggered.connect(self._on_step_action_triggered)
+
+    # ---- public -----------------------------------------------------------
+
+    def current_index(self) -> int:
+        return self.stack.currentIndex()
+
+    def set_current(self, index: int) -> None:
+        if 0 <= index < len(self._pages):
+            self.step_list.setCurrentRow(index)
+
+    def page(self, index: int) -> QWidget:
+        return self._widgets[index]
+
+    def current_page(self) -> QWidget:
+        return self._widgets[self.current_index()]
+
+    @property
+    def test_page(self) -> TestStepPage:
+        return cast(TestStepPage, self._widgets[2])
+
+    def step_state(self, index: int) -> StepState:
+        return self._pages[index].state()
+
+    def step_label(self, index: int) -> str:
+        """The step's text as a screen reader reads it, state included."""
+        item = self.step_list.item(index)
+        return str(item.data(Qt.ItemDataRole.AccessibleTextRole))
+
+    # ---- slots ------------------------------------------------------------
+
+    def _refresh_badges(self) -> None:
+        for index, page in enumerate(self._pages):
+            state = page.state()
+            item = self.step_list.item(index)
+            item.setIcon(state_icon(state, self.fontMetrics().height()))
+            words = f"Step {step_text(index)}, {_STATE_WORDS[state]}"
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, words)
+            item.setToolTip(words)
+
+    @Slot(object)
+    def _on_page_state_changed(self, _state: object) -> None:
+        # A page only says its own state; asking all three keeps the code simple.
+        self._refresh_badges()
+
+    @Slot(int)
+    def _on_step_list_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.current_changed.emit(row)
+
+    @Slot()
+    def _on_step_action_triggered(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.set_current(int(action.data()))
+            self.current_page().setFocus(Qt.FocusReason.ShortcutFocusReason)

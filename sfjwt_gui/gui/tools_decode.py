@@ -1,0 +1,338 @@
+"""Tools > Decode a JWT: take any pasted JWT apart and explain every field.
+
+The pasted text can be an assertion, a JWT-style access token or an ID token.
+It is decoded as it is typed (cheap, so on the GUI thread); a certificate may
+be chosen to check the signature. The token itself is never logged.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from sfjwt_gui import APP_NAME
+from sfjwt_gui.engine.assertion import (
+    SIGNING_ALG,
+    ClaimLine,
+    DecodedJwt,
+    decode_jwt,
+    explain_claims,
+    explain_header,
+    verify_signature,
+)
+from sfjwt_gui.engine.errors import JwtFormatError, SfjwtError
+from sfjwt_gui.engine.keyfiles import load_certificate
+from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
+from sfjwt_gui.gui.tools_common import (
+    CERT_FILTER,
+    FileDropDialog,
+    FilePicker,
+    WrappingTree,
+    error_finding,
+    resize_in_text_units,
+    show_state_text,
+)
+from sfjwt_gui.gui.widgets import CopyButton, FieldNote, StepState, monospace_font
+
+logger = logging.getLogger(__name__)
+
+# Relative times ("in 3 min") go stale while the dialog stays open.
+_DATE_REFRESH_MS = 30_000
+_VALUE_COLUMN = 1
+
+
+class _TokenEdit(QPlainTextEdit):
+    """The paste box; a dropped file goes to the dialog (a certificate), not in here."""
+
+    def canInsertFromMimeData(self, source: Any) -> bool:
+        if source.hasUrls():
+            return False
+        return bool(super().canInsertFromMimeData(source))
+
+
+class DecodeDialog(FileDropDialog):
+    """Paste a JWT; see its header and claims explained; check its signature."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Decode a JWT - {APP_NAME}")
+        self._tasks = TaskRunner(self)
+        self._loading: TaskHandle | None = None
+        self._decoded: DecodedJwt | None = None
+        self._certificate: x509.Certificate | None = None
+        self._certificate_name = ""
+        self._claim_items: list[QTreeWidgetItem] = []
+        self._date_timer = QTimer(self)
+        self._date_timer.setInterval(_DATE_REFRESH_MS)
+        self._build_ui()
+        self._connect_signals()
+        self._show_decoded(None)
+        resize_in_text_units(self, 110, 34)
+
+    # ---- building ----
+
+    def _build_ui(self) -> None:
+        token_label = QLabel("&Paste a JWT (assertion, access token or ID token):")
+        self.token_edit = _TokenEdit(self)
+        self.token_edit.setAccessibleName("JWT to decode")
+        self.token_edit.setPlaceholderText("eyJ...")
+        self.token_edit.setFont(monospace_font())
+        self.token_edit.setTabChangesFocus(True)
+        self.token_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 7)
+        token_label.setBuddy(self.token_edit)
+        self.token_note = FieldNote(self)
+
+        self.tree = WrappingTree(self)
+        self.tree.setAccessibleName("Decoded header and claims")
+        self.tree.setHeaderLabels(["Field", "Value", "Meaning"])
+        self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(1, self.fontMetrics().averageCharWidth() * 48)
+        self.copy_value_action = QAction("&Copy value", self.tree)
+        self.copy_value_action.setShortcut("Ctrl+C")
+        self.copy_value_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.tree.addAction(self.copy_value_action)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+        self.copy_header_button = CopyButton("Copy &header JSON", self)
+        self.copy_claims_button = CopyButton("Copy c&laims JSON", self)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.copy_header_button)
+        copy_row.addWidget(self.copy_claims_button)
+        copy_row.addStretch(1)
+
+        cert_label = QLabel("C&ertificate to check the signature (optional):")
+        self.cert_picker = FilePicker("Certificate", CERT_FILTER, self)
+        cert_label.setBuddy(self.cert_picker.edit)
+        self.cert_note = FieldNote(self)
+        self.signature_label = QLabel(self)
+        self.signature_label.setWordWrap(True)
+        self.signature_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close_button.setAutoDefault(False)
+        close_button.setAccessibleName("Close")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(token_label)
+        layout.addWidget(self.token_edit)
+        layout.addWidget(self.token_note)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(copy_row)
+        layout.addWidget(cert_label)
+        layout.addWidget(self.cert_picker)
+        layout.addWidget(self.cert_note)
+        layout.addWidget(self.signature_label)
+        layout.addWidget(self.buttons)
+
+    def _connect_signals(self) -> None:
+        self.token_edit.textChanged.connect(self._on_token_text_changed)
+        self.cert_picker.chosen.connect(self._on_cert_picker_chosen)
+        self.copy_value_action.triggered.connect(self._on_copy_value_triggered)
+        self.buttons.rejected.connect(self.reject)
+        self._date_timer.timeout.connect(self._on_date_timer_timeout)
+
+    # ---- the token ----
+
+    def token_text(self) -> str:
+        return self.token_edit.toPlainText()
+
+    @Slot()
+    def _on_token_text_changed(self) -> None:
+        text = self.token_text()
+        if not text.strip():
+            self.token_note.show_findings([])
+            self._show_decoded(None)
+            return
+
+        try:
+            decoded = decode_jwt(text)
+        except JwtFormatError as error:
+            self.token_note.show_findings([error_finding(error)])
+            self._show_decoded(None)
+            return
+        self.token_note.show_findings([])
+        self._show_decoded(decoded)
+
+    def _show_decoded(self, decoded: DecodedJwt | None) -> None:
+        self._decoded = decoded
+        self.tree.clear()
+        self._claim_items = []
+        if decoded is None:
+            self._date_timer.stop()
+            self.copy_header_button.set_text_to_copy("")
+            self.copy_claims_button.set_text_to_copy("")
+            self._update_signature()
+            return
+
+        self._add_section("Header", explain_header(decoded.header))
+        self._claim_items = self._add_section("Claims", explain_claims(decoded.claims))
+        self.tree.expandAll()
+        self.copy_header_button.set_text_to_copy(_as_json(decoded.header))
+        self.copy_claims_button.set_text_to_copy(_as_json(decoded.claims))
+        self._date_timer.start()
+        logger.debug(
+            "Decoded a pasted JWT: alg %s, %d claims", decoded.alg, len(decoded.claims)
+        )
+        self._update_signature()
+
+    def _add_section(self, title: str, lines: list[ClaimLine]) -> list[QTreeWidgetItem]:
+        section = QTreeWidgetItem(self.tree, [title])
+        font = section.font(0)
+        font.setBold(True)
+        section.setFont(0, font)
+        section.setFirstColumnSpanned(True)
+        items = []
+        for line in lines:
+            item = QTreeWidgetItem(
+                section, [line.name, _value_text(line), line.meaning]
+            )
+            item.setToolTip(_VALUE_COLUMN, _value_text(line))
+            item.setToolTip(2, line.meaning)
+            items.append(item)
+        return items
+
+    @Slot()
+    def _on_date_timer_timeout(self) -> None:
+        if self._decoded is None:
+            return
+        lines = explain_claims(self._decoded.claims)
+        for item, line in zip(self._claim_items, lines, strict=False):
+            item.setText(_VALUE_COLUMN, _value_text(line))
+
+    @Slot()
+    def _on_copy_value_triggered(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None and item.text(_VALUE_COLUMN):
+            QGuiApplication.clipboard().setText(item.text(_VALUE_COLUMN))
+
+    # ---- the signature ----
+
+    @Slot(str)
+    def _on_cert_picker_chosen(self, text: str) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+            self._loading = None
+        self._certificate = None
+        self.cert_note.show_findings([])
+        if not text:
+            self._update_signature()
+            return
+
+        path = Path(text).expanduser()
+        self._certificate_name = path.name
+        show_state_text(
+            self.signature_label, StepState.NONE, "Reading the certificate..."
+        )
+        self._loading = self._tasks.run(
+            f"Reading {path.name}",
+            functools.partial(_load_certificate_work, path),
+            self._on_certificate_loaded,
+            self._on_certificate_failed,
+        )
+
+    def _on_certificate_loaded(self, certificate: x509.Certificate) -> None:
+        self._loading = None
+        self._certificate = certificate
+        self._update_signature()
+
+    def _on_certificate_failed(self, error: BaseException) -> None:
+        self._loading = None
+        if not isinstance(error, SfjwtError):
+            raise error
+        finding = error_finding(error)
+        # FIXME(decode-p12): no passphrase field here, so a locked .p12 cannot be
+        # used to verify; the note points to the .crt file instead.
+        if error.code == "key_encrypted":
+            finding = error_finding(
+                SfjwtError(
+                    error.message,
+                    code=error.code,
+                    fix="Pick the certificate's .crt file; this tool does not open "
+                    "passphrase-protected bundles.",
+                )
+            )
+        self.cert_note.show_findings([finding])
+        self._update_signature()
+
+    def _update_signature(self) -> None:
+        if self._loading is not None:
+            return
+        decoded = self._decoded
+        if decoded is None:
+            show_state_text(self.signature_label, StepState.NONE, "")
+            return
+        if self._certificate is None:
+            show_state_text(
+                self.signature_label,
+                StepState.NONE,
+                "Choose the certificate uploaded to the connected app to check "
+                "the signature.",
+            )
+            return
+
+        name = self._certificate_name
+        if decoded.alg != SIGNING_ALG:
+            alg = decoded.alg or "no algorithm"
+            show_state_text(
+                self.signature_label,
+                StepState.WARNING,
+                f"The signature cannot be checked against {name}: the token uses "
+                f"{alg}, and only {SIGNING_ALG} tokens are signed with a "
+                "certificate's key.",
+            )
+            return
+        if verify_signature(self.token_text(), self._certificate):
+            show_state_text(
+                self.signature_label,
+                StepState.DONE,
+                f"Signature verifies against {name}.",
+            )
+            return
+        show_state_text(
+            self.signature_label,
+            StepState.ERROR,
+            f"Signature does NOT verify against {name}: the token was signed "
+            "with a key that does not belong to this certificate, or was changed "
+            "after signing.",
+        )
+
+    # ---- drops ----
+
+    def files_dropped(self, paths: list[Path]) -> None:
+        self.cert_picker.set_path(paths[0])
+
+
+def _load_certificate_work(path: Path, _cancel: object) -> x509.Certificate:
+    return load_certificate(path)
+
+
+def _value_text(line: ClaimLine) -> str:
+    return f"{line.value} = {line.readable}" if line.readable else line.value
+
+
+def _as_json(value: dict[str, Any]) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
