@@ -14,12 +14,11 @@ from cryptography.x509.oid import NameOID
 from sfjwt_gui.engine.loginurl import classify_login_url
 from sfjwt_gui.engine.preflight import (
     check_audience,
-    check_certificate,
     check_client_id,
-    check_key,
     check_login_url,
     check_username,
 )
+from sfjwt_gui.engine.preflight_keys import check_certificate, check_key
 
 GOOD_KEY = "3MVG9" + "A" * 80
 PROD = "https://login.salesforce.com"

@@ -23,11 +23,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from sfjwt_gui.engine.certinfo import key_summary
 from sfjwt_gui.engine.errors import KeyFileError
+from sfjwt_gui.engine.filekinds import FileIdentity, FileKind
 from sfjwt_gui.engine.keyidentify import (  # re-exported: the public face
     NOT_A_KEY_OR_CERT,
     TOO_LARGE,
-    FileIdentity,
-    FileKind,
     identify_bytes,
     identify_file,
     identify_pem_block_safely,

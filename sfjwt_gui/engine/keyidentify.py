@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import logging
 import struct
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import replace
 from pathlib import Path
 
 from cryptography import x509
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from sfjwt_gui.engine.certinfo import common_name, key_summary, key_type_and_bits
+from sfjwt_gui.engine.filekinds import FileIdentity, FileKind
 from sfjwt_gui.engine.keyparse import (
     CERT_PEM_LABELS,
     CSR_PEM_LABELS,
@@ -41,31 +41,6 @@ from sfjwt_gui.engine.keyparse import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class FileKind(str, Enum):
-    PRIVATE_KEY = "private_key"
-    CERTIFICATE = "certificate"
-    PKCS12 = "pkcs12"
-    PUBLIC_KEY = "public_key"
-    CSR = "csr"
-    OPENSSH_PRIVATE_KEY = "openssh_private_key"
-    OPENSSH_PUBLIC_KEY = "openssh_public_key"
-    EMPTY = "empty"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class FileIdentity:
-    """What a file holds, in words for the user and in fields for code."""
-
-    kind: FileKind
-    description: str
-    encoding: str = ""
-    container: str = ""
-    key_type: str = ""
-    bits: int | None = None
-    encrypted: bool = False
 
 
 NOT_A_KEY_OR_CERT = "not a key or certificate"

@@ -12,21 +12,36 @@ import datetime as dt
 import logging
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from sfjwt_gui.engine.errors import KeyFileError, OutputExistsError, UsageError
+from sfjwt_gui.engine.keyspec import (
+    DEFAULT_DAYS,
+    KEY_SIZES,
+    MAX_DAYS,
+    Subject,
+    WrittenFiles,
+)
+
+__all__ = [
+    "DEFAULT_DAYS",
+    "KEY_SIZES",
+    "MAX_DAYS",
+    "Subject",
+    "WrittenFiles",
+    "certificate_pem",
+    "generate_private_key",
+    "private_key_pem",
+    "self_signed_certificate",
+    "write_key_and_certificate",
+]
 
 logger = logging.getLogger(__name__)
 
-KEY_SIZES: tuple[int, ...] = (2048, 3072, 4096)
-DEFAULT_DAYS = 365
-MAX_DAYS = 36500
 # A certificate made "now" is valid from a minute ago, so a server whose
 # clock runs slightly behind does not see it as not yet valid.
 CLOCK_SKEW = dt.timedelta(minutes=1)
@@ -34,63 +49,6 @@ CLOCK_SKEW = dt.timedelta(minutes=1)
 KEY_FILE_MODE = 0o600
 CERT_FILE_MODE = 0o644
 NEW_DIR_MODE = 0o700
-
-
-@dataclass(frozen=True)
-class Subject:
-    """The distinguished name written into a self-signed certificate."""
-
-    common_name: str
-    organization: str = ""
-    organizational_unit: str = ""
-    locality: str = ""
-    state: str = ""
-    country: str = ""
-    email: str = ""
-
-    def to_x509_name(self) -> x509.Name:
-        """The name with only the fields that are filled in; CN is required."""
-        if not self.common_name.strip():
-            raise UsageError(
-                "The certificate needs a common name (CN).",
-                fix="Enter a common name, for example the integration's name.",
-            )
-
-        country = self.country.strip().upper()
-        if country and not (
-            len(country) == 2 and country.isascii() and country.isalpha()
-        ):
-            raise UsageError(
-                f"The country {self.country.strip()!r} is not a two-letter code.",
-                fix="Enter a two-letter country code such as US, or leave it empty.",
-            )
-
-        fields = (
-            ("country", NameOID.COUNTRY_NAME, country),
-            ("state", NameOID.STATE_OR_PROVINCE_NAME, self.state),
-            ("locality", NameOID.LOCALITY_NAME, self.locality),
-            ("organization", NameOID.ORGANIZATION_NAME, self.organization),
-            (
-                "organizational unit",
-                NameOID.ORGANIZATIONAL_UNIT_NAME,
-                self.organizational_unit,
-            ),
-            ("common name", NameOID.COMMON_NAME, self.common_name),
-            ("email", NameOID.EMAIL_ADDRESS, self.email),
-        )
-        attributes = []
-        for label, oid, raw_value in fields:
-            value = raw_value.strip()
-            if not value:
-                continue
-            try:
-                attributes.append(x509.NameAttribute(oid, value))
-            except ValueError as exc:
-                raise UsageError(
-                    f"The certificate's {label} cannot be used: {exc}.",
-                    fix=f"Shorten or correct the {label}.",
-                ) from exc
-        return x509.Name(attributes)
 
 
 def generate_private_key(bits: int = 2048) -> rsa.RSAPrivateKey:
@@ -188,14 +146,6 @@ def private_key_pem(key: rsa.RSAPrivateKey, passphrase: bytes | None = None) -> 
 def certificate_pem(cert: x509.Certificate) -> bytes:
     """The certificate as PEM, the form Salesforce's upload expects."""
     return cert.public_bytes(serialization.Encoding.PEM)
-
-
-@dataclass(frozen=True)
-class WrittenFiles:
-    """Where the key and the certificate were written."""
-
-    key_path: Path
-    cert_path: Path
 
 
 def write_key_and_certificate(

@@ -33,13 +33,12 @@ from sfjwt_gui.engine.loginurl import LoginTarget, effective_audience
 from sfjwt_gui.engine.preflight import (
     check_audience,
     check_ca_bundle,
-    check_certificate,
     check_client_id,
-    check_key,
     check_login_url,
     check_numbers,
     check_username,
 )
+from sfjwt_gui.engine.preflight_keys import check_certificate, check_key
 from sfjwt_gui.engine.tokeninfo import TokenInfo, VerificationStep, verify_token
 
 if TYPE_CHECKING:

@@ -6,19 +6,13 @@ them all and sends nothing when one of them is an error.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from sfjwt_gui.engine.catalog import make_finding
-from sfjwt_gui.engine.certinfo import describe_certificate, key_matches_certificate
-from sfjwt_gui.engine.errors import KeyFileError, LoginUrlError
+from sfjwt_gui.engine.errors import LoginUrlError
 from sfjwt_gui.engine.findings import Finding
-from sfjwt_gui.engine.keyfiles import load_certificate, load_private_key
 from sfjwt_gui.engine.loginurl import (
     LoginKind,
     LoginTarget,
@@ -66,18 +60,6 @@ SANDBOX_SUFFIXES = frozenset(
         "dev2",
     }
 )
-
-
-@dataclass
-class KeyCheck:
-    key: rsa.RSAPrivateKey | None = None
-    findings: list[Finding] = field(default_factory=list)
-
-
-@dataclass
-class CertCheck:
-    certificate: x509.Certificate | None = None
-    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -153,53 +135,6 @@ def _audience_mismatch(target: LoginTarget, audience: str, org: str) -> Finding:
         f"{org} (automatic audience: {target.default_audience}).",
         evidence={"audience": audience, "login_url": target.base_url},
     )
-
-
-def check_key(key_path: str, passphrase: bytes | None = None) -> KeyCheck:
-    if not key_path.strip():
-        return KeyCheck(findings=[make_finding("key_missing")])
-    try:
-        key = load_private_key(Path(key_path).expanduser(), passphrase)
-    except KeyFileError as error:
-        return KeyCheck(findings=[make_finding(error.code, str(error))])
-    if key.key_size < MIN_KEY_BITS:
-        detail = f"The key has {key.key_size} bits."
-        return KeyCheck(key=key, findings=[make_finding("key_too_small", detail)])
-    return KeyCheck(key=key)
-
-
-def check_certificate(
-    cert_path: str,
-    key: rsa.RSAPrivateKey | None = None,
-    *,
-    now: dt.datetime | None = None,
-) -> CertCheck:
-    if not cert_path.strip():
-        return CertCheck(findings=[make_finding("cert_missing")])
-    try:
-        certificate = load_certificate(Path(cert_path).expanduser())
-    except KeyFileError as error:
-        return CertCheck(findings=[make_finding("cert_unreadable", str(error))])
-
-    findings: list[Finding] = []
-    info = describe_certificate(certificate)
-    days_left = info.days_left(now)
-    if info.is_expired(now):
-        ended = info.not_after.strftime("%Y-%m-%d")
-        findings.append(make_finding("cert_expired", f"It expired on {ended}."))
-    elif days_left <= EXPIRY_WARNING_DAYS:
-        findings.append(
-            make_finding("cert_expires_soon", f"It expires in {days_left} days.")
-        )
-
-    if key is not None and not key_matches_certificate(key, certificate):
-        findings.append(
-            make_finding(
-                "cert_key_mismatch",
-                f"The key's public part differs from the one in {info.subject}.",
-            )
-        )
-    return CertCheck(certificate=certificate, findings=findings)
 
 
 def check_numbers(*, timeout_s: object, lifetime_s: object) -> list[Finding]:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.engine.errors import KeyFileError
-from sfjwt_gui.engine.keyfiles import FileIdentity, FileKind, identify_file
+from sfjwt_gui.engine.filekinds import FileIdentity, FileKind
 from sfjwt_gui.gui.widgets import action_button
 
 KEY_FILE_FILTER = (
@@ -46,12 +46,19 @@ class DroppedFile:
     problem: str = ""
 
 
+def _identify(path: Path) -> FileIdentity:
+    # cryptography loads here, in the worker, not when the window starts.
+    from sfjwt_gui.engine.keyfiles import identify_file
+
+    return identify_file(path)
+
+
 def identify_files(paths: list[Path], _cancel: threading.Event) -> list[DroppedFile]:
     """The worker behind drag and drop: say what each file is."""
     found = []
     for path in paths:
         try:
-            found.append(DroppedFile(path, identify_file(path)))
+            found.append(DroppedFile(path, _identify(path)))
         except KeyFileError as error:
             found.append(DroppedFile(path, None, error.message))
     return found

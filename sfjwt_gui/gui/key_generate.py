@@ -29,15 +29,12 @@ from PySide6.QtWidgets import (
 from sfjwt_gui.engine import paths
 from sfjwt_gui.engine.errors import OutputExistsError, ProfileError, SfjwtError
 from sfjwt_gui.engine.findings import Finding, Severity
-from sfjwt_gui.engine.keys import (
+from sfjwt_gui.engine.keyspec import (
     DEFAULT_DAYS,
     KEY_SIZES,
     MAX_DAYS,
     Subject,
     WrittenFiles,
-    generate_private_key,
-    self_signed_certificate,
-    write_key_and_certificate,
 )
 from sfjwt_gui.engine.profiles import slugify
 from sfjwt_gui.gui.app_fields import hint_label
@@ -92,6 +89,13 @@ class GenerateRequest:
 
 def generate_files(request: GenerateRequest, _cancel: threading.Event) -> WrittenFiles:
     """The worker: make the key and certificate and write both."""
+    # cryptography loads here, in the worker, not when the window starts.
+    from sfjwt_gui.engine.keys import (
+        generate_private_key,
+        self_signed_certificate,
+        write_key_and_certificate,
+    )
+
     key = generate_private_key(request.bits)
     certificate = self_signed_certificate(key, request.subject, days=request.days)
     return write_key_and_certificate(

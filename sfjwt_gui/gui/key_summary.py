@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
@@ -25,22 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.engine.atomic import write_atomic
-from sfjwt_gui.engine.certinfo import (
-    CertInfo,
-    KeyInfo,
-    certificate_pem_text,
-    describe_certificate,
-    describe_key,
-    key_matches_certificate,
-)
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.findings import Finding
-from sfjwt_gui.engine.preflight import (
-    EXPIRY_WARNING_DAYS,
-    KeyCheck,
-    check_certificate,
-    check_key,
-)
+from sfjwt_gui.engine.preflight import EXPIRY_WARNING_DAYS
 from sfjwt_gui.gui.result_views import finding_from_error
 from sfjwt_gui.gui.widgets import (
     CopyButton,
@@ -51,6 +39,9 @@ from sfjwt_gui.gui.widgets import (
     state_color,
     worst_state,
 )
+
+if TYPE_CHECKING:
+    from sfjwt_gui.engine.certinfo import CertInfo, KeyInfo
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +83,19 @@ def inspect_key_files(
     key_path: str, cert_path: str, passphrase: bytes | None
 ) -> KeyReport:
     """Load and check both files; every problem becomes a finding."""
+    # cryptography loads here, in the worker, not when the window starts.
+    from sfjwt_gui.engine.certinfo import (
+        certificate_pem_text,
+        describe_certificate,
+        describe_key,
+        key_matches_certificate,
+    )
+    from sfjwt_gui.engine.preflight_keys import (
+        KeyCheck,
+        check_certificate,
+        check_key,
+    )
+
     report = KeyReport(key_path, cert_path)
     key_check = check_key(key_path, passphrase) if key_path.strip() else KeyCheck()
     report.key_findings = key_check.findings

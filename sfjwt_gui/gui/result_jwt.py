@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfjwt_gui.engine.certinfo import common_name
 from sfjwt_gui.gui.widgets import StepState, state_color
 
 if TYPE_CHECKING:
@@ -90,6 +89,8 @@ class JwtView(QWidget):
         section.setExpanded(True)
 
     def _show_signature(self, result: LoginResult) -> None:
+        from sfjwt_gui.engine.certinfo import common_name
+
         certificate = result.certificate
         if certificate is None or result.signature_verified is None:
             text, state = "Signature not checked (no certificate).", StepState.NONE
