@@ -75,6 +75,12 @@ def main(out_dir: Path) -> int:
     steps.test_page.run_test()
     settle(lambda: bool(finished))
     shoot(window, out_dir / "3-test-login-success.png")
+    tabs = steps.test_page.result_view.tabs
+    tabs.setCurrentWidget(steps.test_page.result_view.jwt_view)
+    shoot(window, out_dir / "3b-test-login-jwt.png")
+    tabs.setCurrentWidget(steps.test_page.result_view.response_view)
+    shoot(window, out_dir / "3c-test-login-response.png")
+    tabs.setCurrentWidget(steps.test_page.result_view.diagnosis)
 
     window.demo.set_scenario("user_not_approved")
     steps.test_page.run_test()

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
-from pytestqt.qtbot import QtBot
 
 from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME
 from sfjwt_gui.gui.mainwindow import MainWindow
@@ -28,7 +27,7 @@ PageT = TypeVar("PageT")
 
 
 @pytest.fixture
-def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
+def open_window(qtbot: Any) -> Iterator[Callable[[], MainWindow]]:
     """Open real windows on the test's config dir; close them all afterwards."""
     opened: list[MainWindow] = []
 
@@ -45,13 +44,13 @@ def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
         window.close()
 
 
-def steps_of(qtbot: QtBot, window: MainWindow) -> StepsView:
+def steps_of(qtbot: Any, window: MainWindow) -> StepsView:
     qtbot.waitUntil(lambda: window.steps is not None, timeout=TIMEOUT_MS)
     assert window.steps is not None
     return window.steps
 
 
-def page_of(qtbot: QtBot, steps: StepsView, index: int, kind: type[PageT]) -> PageT:
+def page_of(qtbot: Any, steps: StepsView, index: int, kind: type[PageT]) -> PageT:
     steps.set_current(index)
     qtbot.waitUntil(lambda: isinstance(steps.page(index), kind), timeout=TIMEOUT_MS)
     page = steps.page(index)
@@ -59,13 +58,13 @@ def page_of(qtbot: QtBot, steps: StepsView, index: int, kind: type[PageT]) -> Pa
     return page
 
 
-def press_test(qtbot: QtBot, page: TestPage) -> None:
+def press_test(qtbot: Any, page: TestPage) -> None:
     with qtbot.waitSignal(page.test_finished, timeout=TIMEOUT_MS):
         qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
 
 
 def test_demo_walkthrough_from_welcome_to_diagnosis_and_back_after_a_restart(
-    qtbot: QtBot, open_window: Callable[[], MainWindow], tmp_path: Path
+    qtbot: Any, open_window: Callable[[], MainWindow], tmp_path: Path
 ) -> None:
     window = open_window()
 
