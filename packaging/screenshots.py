@@ -20,11 +20,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["SFJWT_CONFIG_DIR"] = tempfile.mkdtemp(prefix="sfjwt-shots-")
 
-from PySide6.QtCore import QCoreApplication  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
-from sfjwt_gui.gui.key_generate import GeneratePanel  # noqa: E402
-from sfjwt_gui.gui.mainwindow import MainWindow  # noqa: E402
+from sfjwt_gui.gui.key_generate import GeneratePanel
+from sfjwt_gui.gui.mainwindow import MainWindow
+from sfjwt_gui.gui.page_keys import KeysPage
+from sfjwt_gui.gui.page_test import TestPage
+from sfjwt_gui.gui.widgets import StepState
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 WINDOW_SIZE = (1280, 820)
@@ -63,27 +66,31 @@ def main(out_dir: Path) -> int:
     panel = window.findChild(GeneratePanel)
     assert panel is not None
     panel.generate()
-    settle(lambda: not panel.is_running() and steps.page(0).state().value == "done")
+    keys_page = steps.page(0)
+    assert isinstance(keys_page, KeysPage)
+    settle(lambda: not panel.is_running() and keys_page.state() is StepState.DONE)
     shoot(window, out_dir / "1-key-and-certificate.png")
 
     steps.set_current(1)
     shoot(window, out_dir / "2-connected-app.png")
 
     steps.set_current(2)
+    test_page = steps.test_page
+    assert isinstance(test_page, TestPage)
     finished: list[object] = []
-    steps.test_page.test_finished.connect(finished.append)
-    steps.test_page.run_test()
+    test_page.test_finished.connect(finished.append)
+    test_page.run_test()
     settle(lambda: bool(finished))
     shoot(window, out_dir / "3-test-login-success.png")
-    tabs = steps.test_page.result_view.tabs
-    tabs.setCurrentWidget(steps.test_page.result_view.jwt_view)
+    tabs = test_page.result_view.tabs
+    tabs.setCurrentWidget(test_page.result_view.jwt_view)
     shoot(window, out_dir / "3b-test-login-jwt.png")
-    tabs.setCurrentWidget(steps.test_page.result_view.response_view)
+    tabs.setCurrentWidget(test_page.result_view.response_view)
     shoot(window, out_dir / "3c-test-login-response.png")
-    tabs.setCurrentWidget(steps.test_page.result_view.diagnosis)
+    tabs.setCurrentWidget(test_page.result_view.diagnosis)
 
     window.demo.set_scenario("user_not_approved")
-    steps.test_page.run_test()
+    test_page.run_test()
     settle(lambda: len(finished) == 2)
     shoot(window, out_dir / "4-test-login-diagnosis.png")
 
