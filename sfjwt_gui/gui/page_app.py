@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -41,6 +41,7 @@ from sfjwt_gui.gui.app_fields import (
     hint_label,
 )
 from sfjwt_gui.gui.session import ProfileSession
+from sfjwt_gui.gui.step_page import StepPage
 from sfjwt_gui.gui.tasks import TaskRunner
 from sfjwt_gui.gui.widgets import (
     FieldNote,
@@ -55,11 +56,8 @@ LOGIN_URL_PRESETS = (
 )
 
 
-class AppPage(QWidget):
+class AppPage(StepPage):
     """The connected app's details, checked field by field as they are typed."""
-
-    state_changed = Signal(object)
-    status_message = Signal(str)
 
     def __init__(
         self,
@@ -67,17 +65,11 @@ class AppPage(QWidget):
         tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._session = session
-        self._tasks = tasks
-        self._state = StepState.NONE
+        super().__init__(session, tasks, parent)
         self._loading = False
         self._build_ui()
         self._connect_signals()
         self._on_session_profile_changed()
-
-    def state(self) -> StepState:
-        return self._state
 
     # -- building -----------------------------------------------------------
 
@@ -380,12 +372,6 @@ class AppPage(QWidget):
             self.audience.note,
             self.advanced.ca_bundle_note,
         ]
-
-    def _set_state(self, state: StepState) -> None:
-        if state is self._state:
-            return
-        self._state = state
-        self.state_changed.emit(state)
 
 
 def _set_text(edit: QLineEdit, text: str) -> None:

@@ -6,7 +6,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QTimer, QUrl, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -35,6 +35,7 @@ from sfjwt_gui.gui.key_summary import (
     inspect_key_files,
 )
 from sfjwt_gui.gui.session import ProfileSession
+from sfjwt_gui.gui.step_page import StepPage
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.widgets import (
     Card,
@@ -48,11 +49,8 @@ from sfjwt_gui.gui.widgets import (
 INSPECT_DELAY_MS = 250
 
 
-class KeysPage(QWidget):
+class KeysPage(StepPage):
     """Generate or choose the key pair; show what Salesforce needs; the checklist."""
-
-    state_changed = Signal(object)
-    status_message = Signal(str)
 
     def __init__(
         self,
@@ -60,10 +58,7 @@ class KeysPage(QWidget):
         tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._session = session
-        self._tasks = tasks
-        self._state = StepState.NONE
+        super().__init__(session, tasks, parent)
         self._inspection: TaskHandle | None = None
         self._inspect_timer = QTimer(self)
         self._inspect_timer.setSingleShot(True)
@@ -72,9 +67,6 @@ class KeysPage(QWidget):
         self._connect_signals()
         self.setAcceptDrops(True)
         self._on_session_profile_changed()
-
-    def state(self) -> StepState:
-        return self._state
 
     # -- building -------------------------------------------------------------
 
@@ -349,12 +341,6 @@ class KeysPage(QWidget):
     def _on_task_failed(self, error: BaseException) -> None:
         self._inspection = None
         raise error  # a bug: the app-wide hook logs it and shows a report
-
-    def _set_state(self, state: StepState) -> None:
-        if state is self._state:
-            return
-        self._state = state
-        self.state_changed.emit(state)
 
 
 def _inspect_work(

@@ -25,6 +25,7 @@ from sfjwt_gui.gui.history_view import HistoryView
 from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
 from sfjwt_gui.gui.result_views import ResultView, finding_from_error
 from sfjwt_gui.gui.session import ProfileSession
+from sfjwt_gui.gui.step_page import StepPage
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.widgets import StepState, action_button, section_label
 
@@ -59,13 +60,11 @@ def preload_engine(_cancel: threading.Event) -> None:
     import sfjwt_gui.engine.report  # noqa: F401
 
 
-class TestPage(QWidget):
+class TestPage(StepPage):
     """Runs one test login of the selected profile and shows what happened."""
 
     __test__ = False  # a widget, not a pytest test class
 
-    state_changed = Signal(object)
-    status_message = Signal(str)
     test_finished = Signal(object)  # LoginResult, after session.record_test
 
     def __init__(
@@ -74,10 +73,7 @@ class TestPage(QWidget):
         tasks: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._session = session
-        self._tasks = tasks
-        self._state = StepState.NONE
+        super().__init__(session, tasks, parent)
         self._handle: TaskHandle | None = None
         self._tested_profile = ""
         self._tested_key_path = ""
@@ -85,9 +81,6 @@ class TestPage(QWidget):
         self._connect_signals()
         self._on_session_profile_changed()
         QTimer.singleShot(0, self._preload)
-
-    def state(self) -> StepState:
-        return self._state
 
     def is_running(self) -> bool:
         return self._handle is not None and self._handle.running
@@ -275,12 +268,6 @@ class TestPage(QWidget):
         self.progress_label.setText("Not sent")
         self._set_state(StepState.ERROR)
         self.status_message.emit("Login test not sent")
-
-    def _set_state(self, state: StepState) -> None:
-        if state is self._state:
-            return
-        self._state = state
-        self.state_changed.emit(state)
 
 
 def _ignore(_result: object) -> None:
