@@ -233,3 +233,32 @@ def test_json_result_masks_secrets_unless_asked(demo: Any) -> None:
     assert token in shown
     assert signature in shown
     assert token not in repr(result)
+
+
+def test_a_passphrase_protected_p12_serves_as_key_and_certificate(
+    demo: Any, tmp_path: Path, key_pair: Any
+) -> None:
+    from cryptography.hazmat.primitives.serialization import (
+        BestAvailableEncryption,
+        pkcs12,
+    )
+
+    bundle = tmp_path / "integration.p12"
+    bundle.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"integration",
+            key_pair[0],
+            key_pair[1],
+            None,
+            BestAvailableEncryption(b"bundle pass"),
+        )
+    )
+
+    result = run_login(
+        demo.settings(
+            key_path=str(bundle), cert_path=str(bundle), passphrase=b"bundle pass"
+        )
+    )
+
+    assert result.ok, codes(result)
+    assert result.signature_verified is True

@@ -236,7 +236,9 @@ def _preflight(
 
     key_check = check_key(settings.key_path, settings.passphrase)
     findings.extend(key_check.findings)
-    cert_check = check_certificate(settings.cert_path, key_check.key)
+    cert_check = check_certificate(
+        settings.cert_path, key_check.key, passphrase=settings.passphrase
+    )
     findings.extend(cert_check.findings)
     result.certificate = cert_check.certificate
 

@@ -50,12 +50,14 @@ def check_certificate(
     cert_path: str,
     key: rsa.RSAPrivateKey | None = None,
     *,
+    passphrase: bytes | None = None,
     now: dt.datetime | None = None,
 ) -> CertCheck:
+    """``passphrase`` opens a PKCS#12 bundle holding both key and certificate."""
     if not cert_path.strip():
         return CertCheck(findings=[make_finding("cert_missing")])
     try:
-        certificate = load_certificate(Path(cert_path).expanduser())
+        certificate = load_certificate(Path(cert_path).expanduser(), passphrase)
     except KeyFileError as error:
         return CertCheck(findings=[make_finding("cert_unreadable", str(error))])
 

@@ -102,10 +102,7 @@ def inspect_key_files(
     if key_check.key is not None:
         report.key_info = describe_key(key_check.key)
 
-    # FIXME(p12-certificate): preflight.check_certificate takes no passphrase, so
-    # a passphrase-protected .p12 chosen as certificate reads as unreadable here
-    # and in the login alike; the key inside it still loads.
-    cert_check = check_certificate(cert_path, key_check.key)
+    cert_check = check_certificate(cert_path, key_check.key, passphrase=passphrase)
     report.cert_findings = cert_check.findings
     certificate = cert_check.certificate
     if certificate is not None:
