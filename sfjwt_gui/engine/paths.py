@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from sfjwt_gui import APP_NAME
 
 CONFIG_DIR_ENV = "SFJWT_CONFIG_DIR"
@@ -22,6 +20,9 @@ def config_dir() -> Path:
     override = os.environ.get(CONFIG_DIR_ENV)
     if override:
         return Path(override).expanduser()
+    # Imported here: with the folders moved by the environment it is not needed.
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
@@ -41,6 +42,8 @@ def log_dir() -> Path:
     if os.environ.get(CONFIG_DIR_ENV):
         # A moved config dir (tests, portable use) keeps its logs beside it.
         return config_dir() / "logs"
+    import platformdirs
+
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 

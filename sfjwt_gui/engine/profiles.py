@@ -20,7 +20,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,10 @@ SCHEMA_VERSION = 1
 MAX_NAME_LENGTH = 80
 MAX_FILE_BYTES = 1_000_000
 
-# Matched against a key name lower-cased and stripped of punctuation.
-_SECRET_PATTERN = re.compile(
+# Matched against a key name lower-cased and stripped of punctuation. The
+# patterns stay text until first used (re caches them compiled): loading
+# profiles at start-up rarely needs them.
+_SENSITIVE_WORDS = (
     r"passphrase|password|secret|privatekey|accesstoken|refreshtoken|idtoken|assertion"
 )
 _SECRET_NAMES = frozenset({"token", "jwt"})
@@ -45,7 +46,7 @@ _WINDOWS_RESERVED = frozenset(
     | {f"com{n}" for n in range(1, 10)}
     | {f"lpt{n}" for n in range(1, 10)}
 )
-_NUMBERED_SUFFIX = re.compile(r"\s\(\d+\)$")
+_NUMBERED_SUFFIX = r"\s\(\d+\)$"
 _CORRUPT_FIX = "Re-create or import the profile again; the damaged file is kept."
 
 
@@ -82,7 +83,7 @@ def is_secret_key(key: str) -> bool:
     normalized = re.sub(r"[^a-z0-9]", "", key.lower())
     if normalized in _SECRET_NAMES:
         return True
-    return _SECRET_PATTERN.search(normalized) is not None
+    return re.search(_SENSITIVE_WORDS, normalized) is not None
 
 
 def validate_name(name: str) -> str:
@@ -299,6 +300,9 @@ def _encode(profile: Profile) -> bytes:
 
 
 def _utc_now() -> str:
+    # Imported here, as in _set_aside: listing profiles needs no clock.
+    from datetime import datetime, timezone
+
     return (
         datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     )
@@ -513,7 +517,7 @@ class ProfileStore:
         if not self._taken(wanted):
             return validate_name(wanted)
 
-        stem = validate_name(_NUMBERED_SUFFIX.sub("", wanted) or wanted)
+        stem = validate_name(re.sub(_NUMBERED_SUFFIX, "", wanted) or wanted)
         for number in itertools.count(2):
             suffix = f" ({number})"
             candidate = stem[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
@@ -577,6 +581,8 @@ class ProfileStore:
 
     def _set_aside(self, path: Path, error: _CorruptError) -> ProfileProblem:
         """Move a damaged file out of the way so it stops failing every listing."""
+        from datetime import datetime, timezone
+
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         target = path.with_name(f"{path.name}.corrupt-{stamp}")
         for number in itertools.count(2):

@@ -2,6 +2,9 @@
 
 The report is scrubbed of anything shaped like a secret before it is logged
 or shown, because an exception message may quote an assertion or a token.
+The hook is installed before the window exists, so this module stays small:
+the report dialog (crash_dialog.CrashDialog, also reachable here as
+``crash.CrashDialog``) is imported when the first error happens.
 """
 
 from __future__ import annotations
@@ -11,23 +14,14 @@ import sys
 import traceback
 from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Slot
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication
 
-from sfjwt_gui import APP_NAME
 from sfjwt_gui.engine.redact import scrub
-from sfjwt_gui.gui.widgets import monospace_font
+
+if TYPE_CHECKING:
+    from sfjwt_gui.gui.crash_dialog import CrashDialog as CrashDialog
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +65,7 @@ def handle_exception(
     if QApplication.instance() is None:
         return
     try:
-        CrashDialog.show_report(QApplication.activeWindow(), report)
+        _dialog_class().show_report(QApplication.activeWindow(), report)
     except Exception:
         # A dialog that cannot open must not raise inside the hook again.
         logger.exception("Could not show the error report")
@@ -84,71 +78,14 @@ def install_excepthook() -> ExceptHook:
     return previous
 
 
-class CrashDialog(QDialog):
-    """A non-modal report of one or more unexpected errors, with a Copy button."""
+def _dialog_class() -> type[CrashDialog]:
+    from sfjwt_gui.gui import crash_dialog
 
-    _current: CrashDialog | None = None
+    return crash_dialog.CrashDialog
 
-    def __init__(self, report: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"{APP_NAME}: unexpected error")
-        self._build_ui()
-        self._connect_signals()
-        self.report_view.setPlainText(report)
 
-    @classmethod
-    def show_report(cls, parent: QWidget | None, report: str) -> CrashDialog:
-        """Show ``report``; an open report dialog gets it appended instead."""
-        dialog = cls._current
-        if dialog is not None and dialog.isVisible():
-            dialog.append_report(report)
-        else:
-            dialog = cls(report, parent)
-            cls._current = dialog
-        dialog.show()
-        dialog.raise_()
-        return dialog
-
-    def report(self) -> str:
-        return self.report_view.toPlainText()
-
-    def append_report(self, report: str) -> None:
-        self.report_view.appendPlainText(f"\n--- another error ---\n{report}")
-
-    def _build_ui(self) -> None:
-        explanation = QLabel(
-            f"Something went wrong inside {APP_NAME}. You can keep working; "
-            "if it happens again, copy this report into your bug report. "
-            "Secrets such as keys and tokens are masked in it.",
-            self,
-        )
-        explanation.setWordWrap(True)
-        self.report_view = QPlainTextEdit(self)
-        self.report_view.setReadOnly(True)
-        self.report_view.setFont(monospace_font())
-        self.report_view.setAccessibleName("Error report")
-        metrics = self.report_view.fontMetrics()
-        self.report_view.setMinimumSize(
-            metrics.horizontalAdvance("x") * 80, metrics.lineSpacing() * 16
-        )
-
-        self.copy_button = QPushButton("&Copy report", self)
-        self.copy_button.setAccessibleName("Copy report")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setAccessibleName("Close")
-        close_button.setDefault(True)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(explanation)
-        layout.addWidget(self.report_view, 1)
-        layout.addWidget(self.buttons)
-
-    def _connect_signals(self) -> None:
-        self.buttons.rejected.connect(self.reject)
-        self.copy_button.clicked.connect(self._on_copy_clicked)
-
-    @Slot()
-    def _on_copy_clicked(self) -> None:
-        QGuiApplication.clipboard().setText(self.report())
+def __getattr__(name: str) -> object:
+    # ``crash.CrashDialog`` without importing the dialog at start-up.
+    if name == "CrashDialog":
+        return _dialog_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -156,6 +156,10 @@ class DemoController(QObject):
         self._follow_selected_profile()
         return server.base_url
 
+    def follow_session(self) -> None:
+        """Catch up with the profile selected before this controller existed."""
+        self._on_session_profile_changed()
+
     def stop(self) -> None:
         """Stop the demo server; the org keeps its certificate and scenario."""
         server, self._server = self._server, None

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QIcon
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPixmap
 
 ICON_FILE_NAME = "sfjwt-gui.svg"
 CLOUD_COLOR = "#1b7fd6"
@@ -45,6 +48,11 @@ def drawn_icon() -> QIcon:
 
 
 def _draw(size: int) -> QPixmap:
+    # Imported here: the SVG is the usual case, and each Qt class costs time
+    # at start-up the first time it is used.
+    from PySide6.QtCore import QPointF, QRectF, Qt
+    from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmap
+
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)

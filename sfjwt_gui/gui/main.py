@@ -2,13 +2,16 @@
 
 Start-up time matters, so Qt and the window are imported only once the
 command line asks for a window: ``--version`` and the library check never
-load a Qt widget module.
+load a Qt widget module. The log file and the window icon follow the window's
+first paint; records logged before the file opens are held and written to it
+first.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
+import gc
+import importlib
 import logging
 import signal
 import sys
@@ -21,7 +24,13 @@ from sfjwt_gui.gui import platform_check
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from sfjwt_gui.gui.mainwindow import MainWindow
+
 logger = logging.getLogger(__name__)
+
+# Qt-free modules the window needs, imported before PySide6: PySide6 reads the
+# source of every module imported after it (looking for ``from __feature__``).
+_ENGINE_MODULES = ("sfjwt_gui.engine.appstate", "sfjwt_gui.engine.history")
 
 LibraryCheck = Callable[[], list[tuple[str, str]]]
 _INTERRUPT_POLL_MS = 300
@@ -76,14 +85,42 @@ def main(
 
 
 def _run_window(qt_args: list[str], *, demo: bool, quit_after_paint: bool) -> int:
-    from sfjwt_gui.engine.logsetup import configure_logging
+    # Start-up makes many long-lived objects and next to no garbage, so the
+    # cyclic collector would only cost time while the window is built (some
+    # 10 ms). Once it is built its objects are frozen: no later collection,
+    # the one at exit included, walks them again.
+    gc.disable()
+    try:
+        app, window = _start_window(qt_args, quit_after_paint=quit_after_paint)
+        if demo:
+            window.open_demo()
+    finally:
+        gc.freeze()
+        gc.enable()
 
-    log_path = configure_logging()
+    status = app.exec()
+    from sfjwt_gui.engine import logsetup
+
+    # Still unopened if the window closed before finishing its start.
+    logsetup.open_log_file()
+    logger.info("%s closed", APP_NAME)
+    return int(status)
+
+
+def _start_window(
+    qt_args: list[str], *, quit_after_paint: bool
+) -> tuple[QApplication, MainWindow]:
+    """Logging, the crash hook, the QApplication and the shown main window."""
+    from sfjwt_gui.engine import logsetup
+
+    log_path = logsetup.start_logging()
     logger.info("Starting %s %s (log: %s)", APP_NAME, __version__, log_path)
+    for name in _ENGINE_MODULES:
+        importlib.import_module(name)
 
     from PySide6.QtWidgets import QApplication
 
-    from sfjwt_gui.gui import crash, icons
+    from sfjwt_gui.gui import crash
 
     guard_none_refcount()
     crash.install_excepthook()
@@ -91,21 +128,30 @@ def _run_window(qt_args: list[str], *, demo: bool, quit_after_paint: bool) -> in
     QApplication.setApplicationVersion(__version__)
     QApplication.setDesktopFileName(APP_NAME)
     app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_args])
-    app.setWindowIcon(icons.app_icon())
 
     from sfjwt_gui.gui.mainwindow import MainWindow
 
     window = MainWindow()
+    window.first_painted.connect(_on_window_first_painted)
     _watch_interrupts(app)
     if quit_after_paint:
         window.close_after_first_paint()
     window.show()
-    if demo:
-        window.open_demo()
+    return app, window
 
-    status = app.exec()
-    logger.info("%s closed", APP_NAME)
-    return int(status)
+
+def _on_window_first_painted() -> None:
+    """What the first paint did without: the log file, then the window icon."""
+    from PySide6.QtWidgets import QApplication
+
+    from sfjwt_gui.engine import logsetup
+    from sfjwt_gui.gui import icons
+
+    logsetup.open_log_file()
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        # Rendering the SVG and loading Qt's image plugins can wait a moment.
+        app.setWindowIcon(icons.app_icon())
 
 
 def pyside_drops_none_references(calls: int = 64) -> bool:
@@ -137,6 +183,8 @@ def guard_none_refcount() -> bool:
     # FIXME(pyside-none-refcount): remove when the PySide6 wheels in use are
     # built with fixed headers, or when Python 3.12 is the minimum. This gives
     # None the practically endless reference count Python 3.12 gives it.
+    import ctypes
+
     ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
     logger.warning("PySide6 drops references to None on this Python; guarded")
     return True

@@ -3,15 +3,26 @@
 The window creates the one TaskRunner, ProfileSession and DemoController of the
 app and hands them to everything it builds. It remembers its size, layout and
 last profile between runs (engine.appstate).
+
+Start-up is split at the first paint. Before it the window builds what shows:
+menus, the profile list with each profile's last test, and the welcome page or
+the step strip with the current step's page. Right after it (finish_start) it
+opens the log file, reads the certificates' days left, makes the demo org
+controller and builds the other step pages, one per turn of the event loop.
+Anything asked for earlier is made on the spot. Qt classes first used after
+the paint are imported where they are used: PySide6 builds a class's enum
+types the first time the class is touched, and ``Qt`` alone has some ninety.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -27,37 +38,30 @@ from sfjwt_gui.engine.appstate import load_app_state, save_app_state
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.history import HistoryStore
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
-from sfjwt_gui.gui.demo_control import DemoController
 from sfjwt_gui.gui.mainwindow_menus import WindowMenus
+from sfjwt_gui.gui.mainwindow_pages import (
+    DEFAULT_PAGE_BUILDERS,
+    PageBuilder,
+    PageFactory,
+)
+from sfjwt_gui.gui.mainwindow_pages import default_pages as default_pages
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.sidebar import ProfileSidebar
-from sfjwt_gui.gui.steps import StepsView, active_page_shortcuts
 from sfjwt_gui.gui.tasks import TaskRunner
-from sfjwt_gui.gui.welcome import WelcomePage
 from sfjwt_gui.gui.widgets import StepState, state_color
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from PySide6.QtCore import QByteArray
 
-PageFactory = Callable[[ProfileSession, TaskRunner, QWidget], Sequence[QWidget]]
+    from sfjwt_gui.gui.demo_control import DemoController
+    from sfjwt_gui.gui.steps import StepsView
+    from sfjwt_gui.gui.welcome import WelcomePage
+
+logger = logging.getLogger(__name__)
 
 OWN_ORG_PROFILE_NAME = "My org"
 STATUS_TIMEOUT_MS = 5000
 _STEP_KEY = "step"
-
-
-def default_pages(
-    session: ProfileSession, tasks: TaskRunner, parent: QWidget
-) -> list[QWidget]:
-    """The three real step pages (imported here, when first needed)."""
-    from sfjwt_gui.gui.page_app import AppPage
-    from sfjwt_gui.gui.page_keys import KeysPage
-    from sfjwt_gui.gui.page_test import TestPage
-
-    return [
-        KeysPage(session, tasks, parent),
-        AppPage(session, tasks, parent),
-        TestPage(session, tasks, parent),
-    ]
 
 
 def _encode(data: QByteArray) -> str:
@@ -65,11 +69,24 @@ def _encode(data: QByteArray) -> str:
 
 
 def _decode(text: str) -> QByteArray:
+    from PySide6.QtCore import QByteArray
+
     return QByteArray.fromBase64(QByteArray(text.encode("ascii", "ignore")))
 
 
 class MainWindow(QMainWindow):
-    """The sfjwt-gui window."""
+    """The sfjwt-gui window.
+
+    ``page_factory`` builds the three step pages at once. Otherwise each of
+    ``page_builders`` (default: the real pages) builds one page when it is
+    first needed: the shown page before the first paint, the others after it.
+
+    Signals:
+        first_painted(): the window has been painted once; emitted by
+            finish_start(), before anything else it does.
+    """
+
+    first_painted = Signal()
 
     def __init__(
         self,
@@ -77,24 +94,24 @@ class MainWindow(QMainWindow):
         store: ProfileStore | None = None,
         history: HistoryStore | None = None,
         page_factory: PageFactory | None = None,
+        page_builders: Sequence[PageBuilder] = DEFAULT_PAGE_BUILDERS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(APP_NAME)
         self._app_state = load_app_state()
-        self._page_factory = page_factory or default_pages
+        self._page_factory = page_factory
+        self._page_builders = tuple(page_builders)
         self._running_tasks: list[str] = []
         self._close_after_paint = False
+        self._start_queued = False
+        self._started = False
         self.tasks = TaskRunner(self)
         self.session = ProfileSession(
             store or ProfileStore(), history or HistoryStore(), self
         )
-        self.demo = DemoController(
-            self.session,
-            self.tasks,
-            preferred_port=self._app_state.demo_port,
-            parent=self,
-        )
+        self._demo: DemoController | None = None
+        self._welcome: WelcomePage | None = None
         self.steps: StepsView | None = None
         self._build_ui()
         self.menus = WindowMenus(self)
@@ -111,11 +128,13 @@ class MainWindow(QMainWindow):
 
     def _build_ui(self) -> None:
         self.sidebar = ProfileSidebar(self.session, self.tasks, self)
-        self.welcome = WelcomePage(self)
+        # Holds the welcome page or the steps, each made when first shown.
         self.right = QStackedWidget(self)
-        self.right.addWidget(self.welcome)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        # Horizontal, Qt's default. Naming the orientation, or even passing a
+        # parent (an overload takes an orientation), loads Qt's namespace;
+        # setCentralWidget gives the splitter its parent.
+        self.splitter = QSplitter()
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.right)
@@ -136,29 +155,70 @@ class MainWindow(QMainWindow):
 
     def _ensure_steps(self) -> StepsView:
         if self.steps is None:
-            pages = self._page_factory(self.session, self.tasks, self)
-            self.steps = StepsView(pages, self)
+            from sfjwt_gui.gui.steps import StepsView
+
+            step = self._app_state.extra.get(_STEP_KEY, 0)
+            if not isinstance(step, int) or isinstance(step, bool):
+                step = 0
+            pages: Sequence[QWidget | Callable[[], QWidget]]
+            if self._page_factory is not None:
+                pages = self._page_factory(self.session, self.tasks, self)
+            else:
+                pages = [
+                    partial(build, self.session, self.tasks, self)
+                    for build in self._page_builders
+                ]
+            self.steps = StepsView(pages, self, current=step)
             self.right.addWidget(self.steps)
             self.steps.status_message.connect(self.show_status)
             self.steps.current_changed.connect(self._on_steps_current_changed)
-            step = self._app_state.extra.get(_STEP_KEY, 0)
-            if isinstance(step, int) and not isinstance(step, bool):
-                self.steps.set_current(step)
             self._avoid_ambiguous_shortcuts()
+            if self._started:
+                self._build_next_page_soon()
         return self.steps
+
+    @property
+    def welcome(self) -> WelcomePage:
+        """The first-start page, made when first shown or asked for."""
+        if self._welcome is None:
+            from sfjwt_gui.gui.welcome import WelcomePage
+
+            welcome = WelcomePage(self)
+            self._welcome = welcome
+            self.right.addWidget(welcome)
+            welcome.demo_requested.connect(self.open_demo)
+            welcome.own_org_requested.connect(self.set_up_own_org)
+        return self._welcome
+
+    @property
+    def demo(self) -> DemoController:
+        """The demo org controller, made right after the first paint or when asked."""
+        if self._demo is None:
+            from sfjwt_gui.gui.demo_control import DemoController
+
+            demo = DemoController(
+                self.session,
+                self.tasks,
+                preferred_port=self._app_state.demo_port,
+                parent=self,
+            )
+            self._demo = demo
+            demo.status_message.connect(self.show_status)
+            self.menus.attach_demo(demo)
+            # A demo profile may be selected already: its org starts now.
+            demo.follow_session()
+        return self._demo
 
     def _connect_signals(self) -> None:
         self.sidebar.status_message.connect(self.show_status)
         self.sidebar.profiles_listed.connect(self._on_sidebar_profiles_listed)
-        self.welcome.demo_requested.connect(self.open_demo)
-        self.welcome.own_org_requested.connect(self.set_up_own_org)
+        self.menus.stop_demo_action.triggered.connect(self._on_stop_demo_triggered)
         self.session.profile_changed.connect(self._on_session_profile_changed)
         self.session.saved.connect(self._on_session_saved)
         self.session.save_failed.connect(self._on_session_save_failed)
         self.tasks.task_started.connect(self._on_tasks_task_started)
         self.tasks.task_ended.connect(self._on_tasks_task_ended)
         self.tasks.busy_changed.connect(self._on_tasks_busy_changed)
-        self.demo.status_message.connect(self.show_status)
         self.menus.test_action.triggered.connect(self._on_test_triggered)
         self.menus.cancel_action.triggered.connect(self._on_cancel_triggered)
         app = QApplication.instance()
@@ -190,7 +250,8 @@ class MainWindow(QMainWindow):
         state.splitter_state = _encode(self.splitter.saveState())
         profile = self.session.profile
         state.last_profile = profile.name if profile is not None else ""
-        state.demo_port = self.demo.port
+        if self._demo is not None:
+            state.demo_port = self._demo.port
         if self.steps is not None:
             state.extra[_STEP_KEY] = self.steps.current_index()
         try:
@@ -241,31 +302,39 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS * 3)
 
     def close_after_first_paint(self) -> None:
-        """For benchmarks and smoke tests: close once anything in it is painted."""
-        app = QApplication.instance()
-        if app is not None:
-            self._close_after_paint = True
-            app.installEventFilter(self)
+        """For benchmarks and smoke tests: close as soon as the window has painted.
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            self._close_after_paint
-            and event.type() == QEvent.Type.Paint
-            and isinstance(watched, QWidget)
-            and watched.window() is self
-        ):
-            self._close_after_paint = False
-            app = QApplication.instance()
-            if app is not None:
-                app.removeEventFilter(self)
-            # Queued, so the paint under way completes first.
-            QTimer.singleShot(0, self.close)
-        return super().eventFilter(watched, event)
+        Nothing of finish_start() runs then; closing opens nothing new.
+        """
+        self._close_after_paint = True
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._started and not self._start_queued:
+            self._start_queued = True
+            # Queued, so the paint under way (children included) completes first.
+            QTimer.singleShot(0, self._on_first_paint_done)
+
+    def finish_start(self) -> None:
+        """Do what the first paint did without; runs once, right after it."""
+        if self._started:
+            return
+        self._started = True
+        self.first_painted.emit()
+        self.sidebar.finish_start()
+        _ = self.demo  # made now, so a selected demo profile gets its org
+        self._avoid_ambiguous_shortcuts()
+        self._build_next_page_soon()
+
+    def _build_next_page_soon(self) -> None:
+        # One page per turn of the event loop keeps the window answering.
+        QTimer.singleShot(0, self._on_build_next_page)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.session.flush()
         self.tasks.cancel_all()
-        self.demo.stop()
+        if self._demo is not None:
+            self._demo.stop()
         self.menus.close_windows()
         self.save_state()
         event.accept()
@@ -282,10 +351,16 @@ class MainWindow(QMainWindow):
 
         Two active shortcuts with the same keys cancel each other out in Qt, so
         while a page handles, say, Ctrl+Return itself (the test page does while
-        it has the focus), the menu entry only shows the keys.
+        it has the focus), the menu entry only shows the keys. Until the window
+        has painted no key can reach it, and the check waits for finish_start().
         """
-        if self.steps is None:
+        if self.steps is None or not self._started:
             return
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence
+
+        from sfjwt_gui.gui.steps import active_page_shortcuts
+
         focus = QApplication.focusWidget()
         taken = active_page_shortcuts(self.steps.current_page(), focus)
         for action in (self.menus.test_action, self.menus.cancel_action):
@@ -296,6 +371,24 @@ class MainWindow(QMainWindow):
                 else Qt.ShortcutContext.WindowShortcut
             )
             action.setShortcutContext(context)
+
+    @Slot()
+    def _on_first_paint_done(self) -> None:
+        self._start_queued = False
+        if self._close_after_paint:
+            self.close()
+        elif self.isVisible():  # if closed meanwhile, the next showing starts it
+            self.finish_start()
+
+    @Slot()
+    def _on_build_next_page(self) -> None:
+        if self.steps is not None and self.isVisible() and self.steps.build_next_page():
+            self._build_next_page_soon()
+
+    @Slot()
+    def _on_stop_demo_triggered(self) -> None:
+        if self._demo is not None:
+            self._demo.stop()
 
     @Slot(int)
     def _on_sidebar_profiles_listed(self, count: int) -> None:

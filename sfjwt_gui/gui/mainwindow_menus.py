@@ -2,8 +2,9 @@
 
 File and Test commands act on the window's profile and pages, so the window
 handles them; the Demo, Tools and Help commands are handled here. The Tools
-dialogs and the demo scenarios are imported on first use, keeping them out of
-the start-up path.
+dialogs, the log window and the demo scenarios are imported on first use,
+keeping them out of the start-up path; the demo controller arrives later too
+(attach_demo).
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDialog, QMenu
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from sfjwt_gui import APP_NAME
 from sfjwt_gui.engine import logsetup, paths
 from sfjwt_gui.engine.errors import SfjwtError
-from sfjwt_gui.gui.logview import LogWindow, open_folder
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QActionGroup
+    from PySide6.QtWidgets import QDialog
+
+    from sfjwt_gui.gui.demo_control import DemoController
+    from sfjwt_gui.gui.logview import LogWindow
     from sfjwt_gui.gui.mainwindow import MainWindow
 
 logger = logging.getLogger(__name__)
@@ -42,7 +47,9 @@ class WindowMenus(QObject):
         action = QAction(text, self._window)
         action.setStatusTip(tip)
         if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
+            # setShortcuts, not setShortcut: the latter's overloads load Qt's
+            # namespace (ninety enum types) before the window's first paint.
+            action.setShortcuts([QKeySequence(shortcut)])
         menu.addAction(action)
         # Added to the window too, so the shortcut works while the menu is closed.
         self._window.addAction(action)
@@ -93,9 +100,9 @@ class WindowMenus(QObject):
         self.stop_demo_action = self._action(
             self.demo_menu, "S&top demo org", "Stop the built-in demo org"
         )
+        # Filled, with its action group, when the Demo menu first opens.
         self.scenario_menu = self.demo_menu.addMenu("S&cenario")
-        self.scenario_group = QActionGroup(self)
-        self.scenario_group.setExclusive(True)
+        self.scenario_group: QActionGroup | None = None
 
         self.tools_menu = bar.addMenu("T&ools")
         self.decode_action = self._action(
@@ -134,16 +141,18 @@ class WindowMenus(QObject):
         self.quit_action.triggered.connect(self._window.close)
         self.demo_menu.aboutToShow.connect(self._on_demo_menu_about_to_show)
         self.start_demo_action.triggered.connect(self._window.open_demo)
-        self.stop_demo_action.triggered.connect(self._window.demo.stop)
-        self.scenario_group.triggered.connect(self._on_scenario_triggered)
         self.decode_action.triggered.connect(self._on_decode_triggered)
         self.inspect_action.triggered.connect(self._on_inspect_triggered)
         self.match_action.triggered.connect(self._on_match_triggered)
         self.show_log_action.triggered.connect(self._on_show_log_triggered)
         self.open_log_folder_action.triggered.connect(self._on_open_log_triggered)
         self.about_action.triggered.connect(self._on_about_triggered)
-        self._window.demo.running_changed.connect(self.set_demo_running)
-        self._window.demo.scenario_changed.connect(self._on_demo_scenario_changed)
+
+    def attach_demo(self, demo: DemoController) -> None:
+        """Follow the window's demo controller, made after the menus."""
+        demo.running_changed.connect(self.set_demo_running)
+        demo.scenario_changed.connect(self._on_demo_scenario_changed)
+        self.set_demo_running(demo.running)
 
     # ---- demo ---------------------------------------------------------------
 
@@ -151,11 +160,17 @@ class WindowMenus(QObject):
         """Fill the Scenario submenu on first use; returns name -> action."""
         if self.scenario_actions:
             return self.scenario_actions
+        from PySide6.QtGui import QActionGroup
+
         from sfjwt_gui.gui.demo_control import scenario_list
 
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        group.triggered.connect(self._on_scenario_triggered)
+        self.scenario_group = group
         current = self._window.demo.scenario
         for scenario in scenario_list():
-            action = QAction(scenario.title, self.scenario_group)
+            action = QAction(scenario.title, group)
             action.setCheckable(True)
             action.setChecked(scenario.name == current)
             action.setData(scenario.name)
@@ -211,6 +226,8 @@ class WindowMenus(QObject):
 
     def log_window(self) -> LogWindow:
         if self._log_window is None:
+            from sfjwt_gui.gui.logview import LogWindow
+
             self._log_window = LogWindow(self._window)
         return self._log_window
 
@@ -223,6 +240,8 @@ class WindowMenus(QObject):
 
     @Slot()
     def _on_open_config_triggered(self) -> None:
+        from sfjwt_gui.gui.logview import open_folder
+
         open_folder(paths.config_dir())
 
     @Slot()
@@ -246,6 +265,8 @@ class WindowMenus(QObject):
 
     @Slot()
     def _on_open_log_triggered(self) -> None:
+        from sfjwt_gui.gui.logview import open_folder
+
         open_folder(logsetup.log_file_path().parent)
 
     @Slot()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import platform
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -120,6 +119,9 @@ def library_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     dirs = [
         Path(part) for part in environ.get("LD_LIBRARY_PATH", "").split(":") if part
     ]
+    # Imported here: only an X11 start looks for libraries.
+    import platform
+
     triplet = _MULTIARCH.get(platform.machine().lower(), "")
     for root in ("/lib", "/usr/lib", "/usr/local/lib"):
         if triplet:

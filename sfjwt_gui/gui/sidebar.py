@@ -2,7 +2,8 @@
 
 A row shows the name, the last test and the certificate's days left. The
 certificates are read off the GUI thread (a PKCS#12 bundle may need a slow key
-derivation); until then a row says "checking...". The commands themselves
+derivation), from finish_start() on, which the window calls right after its
+first paint; until then a row says "checking...". The commands themselves
 live in sidebar_actions.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -30,14 +31,15 @@ from sfjwt_gui.engine.profiles import Profile, ProfileProblem
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.sidebar_actions import ProfileActions
 from sfjwt_gui.gui.sidebar_rows import (
+    ACCESSIBLE_TEXT_ROLE,
     CERT_LINE_ROLE,
     CERT_STATE_ROLE,
     NO_CERTIFICATE,
+    ROW_STATE_ROLE,
     TEST_LINE_ROLE,
     CertificateWork,
     CertStatus,
     FileStamp,
-    ProfileRowDelegate,
     file_stamp,
     last_test_line,
     row_state,
@@ -70,6 +72,10 @@ class ProfileSidebar(QWidget):
         self.session = session
         self._tasks = tasks
         self._populating = False
+        self._started = False
+        self._has_delegate = False
+        # Profile name -> certificate path, as last listed.
+        self._listed_cert_paths: dict[str, str] = {}
         self._shown_problems: set[tuple[str, str]] = set()
         # Profile name (casefolded) -> the certificate file's stamp when it was
         # read, and what it said; a different stamp means "read it again".
@@ -93,22 +99,21 @@ class ProfileSidebar(QWidget):
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         self.banner_label = QLabel(self.banner)
         self.banner_label.setWordWrap(True)
-        self.banner_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-        )
         self.banner_label.setAccessibleName("Profile problems")
         self.dismiss_button = QToolButton(self.banner)
         self.dismiss_button.setText("Dismiss")
         self.dismiss_button.setAccessibleName("Dismiss profile problems")
+        button_column = QVBoxLayout()
+        button_column.addWidget(self.dismiss_button)
+        button_column.addStretch(1)
         banner_layout = QHBoxLayout(self.banner)
         banner_layout.addWidget(self.banner_label, 1)
-        banner_layout.addWidget(self.dismiss_button, 0, Qt.AlignmentFlag.AlignTop)
+        banner_layout.addLayout(button_column)
         self.banner.setVisible(False)
 
         heading = QLabel("&Profiles", self)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles")
-        self.list.setItemDelegate(ProfileRowDelegate(self.list))
         self.list.setUniformItemSizes(True)
         self.list.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 28)
         self.list.addAction(self.delete_action)
@@ -154,12 +159,26 @@ class ProfileSidebar(QWidget):
 
     # ---- public -----------------------------------------------------------
 
+    def finish_start(self) -> None:
+        """After the window's first paint: read the certificates, arm Del."""
+        if self._started:
+            return
+        self._started = True
+        self.commands.add_delete_key()
+        cert_paths = dict(self._listed_cert_paths)
+        profile = self.session.profile
+        if profile is not None and profile.name in cert_paths:
+            cert_paths[profile.name] = profile.cert_path  # may be edited since
+        self._check_certificates(cert_paths)
+
     def reload(self, select: str | None = None) -> None:
         """Read the profiles again and select ``select`` (default: keep the current)."""
         wanted = select or self.current_name()
         listing = self.session.store.list()
         self._show_problems(listing.problems)
 
+        if listing.profiles:
+            self._ensure_delegate()
         self._populating = True
         try:
             self.list.clear()
@@ -167,9 +186,11 @@ class ProfileSidebar(QWidget):
                 self.list.addItem(self._make_item(profile))
         finally:
             self._populating = False
-        self._check_certificates(
-            {profile.name: profile.cert_path for profile in listing.profiles}
-        )
+        self._listed_cert_paths = {
+            profile.name: profile.cert_path for profile in listing.profiles
+        }
+        if self._started:
+            self._check_certificates(self._listed_cert_paths)
         self.profiles_listed.emit(self.list.count())
 
         row = self._row_of(wanted) if wanted else -1
@@ -207,9 +228,17 @@ class ProfileSidebar(QWidget):
         item = self.list.item(self._row_of(name))
         if item is None:
             raise KeyError(name)
-        return StepState(item.data(Qt.ItemDataRole.UserRole))
+        return StepState(item.data(ROW_STATE_ROLE))
 
     # ---- rows -------------------------------------------------------------
+
+    def _ensure_delegate(self) -> None:
+        # Set once there is a row: the painting classes are not needed before.
+        if not self._has_delegate:
+            from sfjwt_gui.gui.sidebar_delegate import ProfileRowDelegate
+
+            self.list.setItemDelegate(ProfileRowDelegate(self.list))
+            self._has_delegate = True
 
     def _row_of(self, name: str) -> int:
         wanted = name.strip().casefold()
@@ -232,11 +261,9 @@ class ProfileSidebar(QWidget):
         item.setData(TEST_LINE_ROLE, test_text)
         item.setData(CERT_LINE_ROLE, cert.line)
         item.setData(CERT_STATE_ROLE, cert.state)
-        item.setData(Qt.ItemDataRole.UserRole, state.value)
+        item.setData(ROW_STATE_ROLE, state.value)
         item.setIcon(state_icon(state))
-        item.setData(
-            Qt.ItemDataRole.AccessibleTextRole, f"{name}. {test_text}. {cert.line}."
-        )
+        item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}. {test_text}. {cert.line}.")
         tip = [name, test_text]
         if entry is not None and entry.summary:
             tip.append(entry.summary)
@@ -317,6 +344,13 @@ class ProfileSidebar(QWidget):
         if not new:
             return
         self._shown_problems.update((str(p.path), p.code) for p in new)
+        # Set here, not when built: Qt's namespace need not load for a start
+        # without problems.
+        from PySide6.QtCore import Qt
+
+        self.banner_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         color = state_color(StepState.WARNING, self.palette()).name()
         lines = "<br>".join(_escape(problem.message) for problem in new)
         self.banner_label.setText(
@@ -389,13 +423,16 @@ class ProfileSidebar(QWidget):
             return
         cert_path = self._cert_path_of(name)
         self._fill_item(self.list.item(row), cert_path)
-        self._check_certificates({name: cert_path})
+        if self._started:
+            self._check_certificates({name: cert_path})
         self.list.viewport().update()
 
     @Slot(str)
     def _on_tasks_task_ended(self, _task_name: str) -> None:
         # Key generation may write a new certificate under the same file name.
         profile = self.session.profile
+        if not self._started:
+            return
         if profile is not None and self._row_of(profile.name) >= 0:
             self._check_certificates({profile.name: profile.cert_path})
 

@@ -3,25 +3,19 @@
 The same QAction objects serve the sidebar's buttons and the File menu, so each
 shortcut exists once. The questions they ask (a name, a confirmation, a file)
 go through small module-level functions so tests can answer them without a
-real dialog.
+real dialog; the dialog classes are imported there, when first asked, to keep
+them out of the window's start.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QInputDialog,
-    QLineEdit,
-    QMessageBox,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from sfjwt_gui import APP_NAME
 from sfjwt_gui.engine.errors import ProfileError, SfjwtError
@@ -37,6 +31,8 @@ _PROFILE_FILES = "Profiles (*.json);;All files (*)"
 
 def ask_name(parent: QWidget, title: str, initial: str) -> str | None:
     """A profile name from the user, or None when cancelled."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
     text, accepted = QInputDialog.getText(
         parent, title, "Profile &name:", QLineEdit.EchoMode.Normal, initial
     )
@@ -45,6 +41,8 @@ def ask_name(parent: QWidget, title: str, initial: str) -> str | None:
 
 def confirm(parent: QWidget, text: str) -> bool:
     """Yes or no; No is the default."""
+    from PySide6.QtWidgets import QMessageBox
+
     answer = QMessageBox.question(
         parent,
         APP_NAME,
@@ -57,6 +55,8 @@ def confirm(parent: QWidget, text: str) -> bool:
 
 def ask_import_path(parent: QWidget) -> Path | None:
     """The profile file to import, or None when cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _filter = QFileDialog.getOpenFileName(
         parent, "Import profile", str(Path.home()), _PROFILE_FILES
     )
@@ -65,6 +65,8 @@ def ask_import_path(parent: QWidget) -> Path | None:
 
 def ask_export_path(parent: QWidget, suggested: Path) -> Path | None:
     """Where to export a profile, or None when cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
     path, _filter = QFileDialog.getSaveFileName(
         parent, "Export profile", str(suggested), _PROFILE_FILES
     )
@@ -73,6 +75,8 @@ def ask_export_path(parent: QWidget, suggested: Path) -> Path | None:
 
 def _name_in_file(path: Path) -> str:
     """The profile name an export file holds, to suggest a free one."""
+    import json
+
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
         name = document["profile"]["name"]
@@ -96,7 +100,8 @@ class ProfileActions(QObject):
             created = QAction(text, self._sidebar)
             created.setStatusTip(tip)
             if shortcut:
-                created.setShortcut(QKeySequence(shortcut))
+                # Not setShortcut: its overloads load Qt's whole namespace.
+                created.setShortcuts([QKeySequence(shortcut)])
             self._sidebar.addAction(created)
             return created
 
@@ -105,12 +110,10 @@ class ProfileActions(QObject):
             "&Duplicate profile...", "Copy the selected profile under a new name"
         )
         self.rename_action = action("&Rename profile...", "Rename the profile", "F2")
+        # Its Del key comes with add_delete_key().
         self.delete_action = action(
-            "D&elete profile...", "Delete the selected profile and its history", "Del"
+            "D&elete profile...", "Delete the selected profile and its history"
         )
-        # Del must never delete a profile while the user edits a text field:
-        # it only counts where the action is added to the profile list.
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.import_action = action(
             "&Import profile...", "Add a profile from an exported file"
         )
@@ -123,6 +126,18 @@ class ProfileActions(QObject):
             self.delete_action,
             self.export_action,
         )
+
+    def add_delete_key(self) -> None:
+        """Give Delete profile its Del key (the window does once it has painted).
+
+        Del must never delete a profile while the user edits a text field: it
+        only counts where the action is added to the profile list. Saying so
+        takes Qt's namespace, which the window's first paint does without.
+        """
+        from PySide6.QtCore import Qt
+
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.setShortcut(QKeySequence("Del"))
 
     def _connect_signals(self) -> None:
         self.new_action.triggered.connect(self._on_new_triggered)

@@ -1,4 +1,4 @@
-"""What one row of the profile list says, and how it is painted.
+"""What one row of the profile list says (sidebar_delegate paints it).
 
 A row has three lines: the name in bold, the last test ("Passed 14:02"), and
 the certificate ("Certificate: 300 days left"), with a state badge.
@@ -6,28 +6,27 @@ the certificate ("Certificate: 300 days left"), with a state badge.
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from typing import TYPE_CHECKING
 
 from sfjwt_gui.engine.errors import SfjwtError
-from sfjwt_gui.engine.history import HistoryEntry
-from sfjwt_gui.gui.widgets import StepState, state_color
+from sfjwt_gui.gui.widgets import StepState
 
-TEST_LINE_ROLE = Qt.ItemDataRole.UserRole + 1
-CERT_LINE_ROLE = Qt.ItemDataRole.UserRole + 2
-CERT_STATE_ROLE = Qt.ItemDataRole.UserRole + 3
+if TYPE_CHECKING:
+    import datetime as dt
+    import threading
+
+    from sfjwt_gui.engine.history import HistoryEntry
+
+# Item data roles by number: Qt.ItemDataRole.AccessibleTextRole is 11 and
+# UserRole 256. Spelling them through Qt's namespace would build its ninety
+# enum types (tens of milliseconds) before the window's first paint.
+ACCESSIBLE_TEXT_ROLE = 11
+ROW_STATE_ROLE = 256  # the row's StepState value (Qt.ItemDataRole.UserRole)
+TEST_LINE_ROLE = ROW_STATE_ROLE + 1
+CERT_LINE_ROLE = ROW_STATE_ROLE + 2
+CERT_STATE_ROLE = ROW_STATE_ROLE + 3
 
 EXPIRY_WARNING_DAYS = 30
 NO_CERTIFICATE = "Certificate: none yet"
@@ -121,6 +120,9 @@ def last_test_line(entry: HistoryEntry | None, now: dt.datetime | None = None) -
 
 
 def _when(iso_text: str, now: dt.datetime | None) -> str:
+    # Imported here: a profile never tested needs no dates.
+    import datetime as dt
+
     try:
         moment = dt.datetime.fromisoformat(iso_text.replace("Z", "+00:00"))
     except ValueError:
@@ -143,88 +145,3 @@ def row_state(entry: HistoryEntry | None, cert: CertStatus) -> StepState:
     if entry is not None and entry.ok:
         return StepState.DONE
     return StepState.NONE
-
-
-class ProfileRowDelegate(QStyledItemDelegate):
-    """Paints a row as a bold name over two smaller lines, beside its badge."""
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        background = QStyleOptionViewItem(option)
-        self.initStyleOption(background, index)
-        background.text = ""
-        background.icon = QIcon()
-        widget = background.widget
-        style = widget.style() if isinstance(widget, QWidget) else QApplication.style()
-        style.drawControl(
-            QStyle.ControlElement.CE_ItemViewItem, background, painter, widget
-        )
-
-        metrics = option.fontMetrics
-        margin = metrics.horizontalAdvance("x")
-        line_height = metrics.lineSpacing()
-        box = option.rect.adjusted(margin, margin // 2, -margin, -(margin // 2))
-        icon_size = line_height
-        icon = index.data(Qt.ItemDataRole.DecorationRole)
-        if isinstance(icon, QIcon):
-            icon.paint(painter, QRect(box.left(), box.top(), icon_size, icon_size))
-        text_left = box.left() + icon_size + margin
-        text_width = max(box.right() - text_left, 0)
-
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette: QPalette = option.palette
-        role = (
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        text_color = palette.color(role)
-        lines = (
-            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
-            str(index.data(TEST_LINE_ROLE) or ""),
-            str(index.data(CERT_LINE_ROLE) or ""),
-        )
-        cert_state = index.data(CERT_STATE_ROLE)
-
-        painter.save()
-        for number, text in enumerate(lines):
-            font = option.font
-            font.setBold(number == 0)
-            painter.setFont(font)
-            painter.setPen(self._line_color(number, cert_state, text_color, selected))
-            rect = QRect(
-                text_left, box.top() + number * line_height, text_width, line_height
-            )
-            elided = painter.fontMetrics().elidedText(
-                text, Qt.TextElideMode.ElideRight, text_width
-            )
-            painter.drawText(
-                rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
-            )
-        painter.restore()
-
-    @staticmethod
-    def _line_color(
-        number: int, cert_state: object, text_color: QColor, selected: bool
-    ) -> QColor:
-        if (
-            number == 2
-            and not selected
-            and isinstance(cert_state, StepState)
-            and cert_state in (StepState.WARNING, StepState.ERROR)
-        ):
-            return state_color(cert_state)
-        return text_color
-
-    def sizeHint(
-        self,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QSize:
-        metrics = option.fontMetrics
-        margin = metrics.horizontalAdvance("x")
-        return QSize(
-            metrics.horizontalAdvance("x") * 30, metrics.lineSpacing() * 3 + margin
-        )

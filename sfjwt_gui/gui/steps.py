@@ -2,11 +2,14 @@
 
 The steps can be visited in any order, with the mouse, the arrow keys or
 Ctrl+1, Ctrl+2, Ctrl+3. Each badge follows its page's ``state_changed``.
+A page may be given as a function that builds it: it is then built when it is
+first shown or asked for (or by build_next_page), and until then its badge
+says "not done yet".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
 from PySide6.QtCore import QSize, Qt, Signal, SignalInstance, Slot
@@ -107,6 +110,9 @@ def active_page_shortcuts(page: QWidget, focus: QWidget | None) -> set[str]:
 class StepsView(QWidget):
     """The step strip and the stack of pages.
 
+    ``pages`` holds each step's page, or a function building it; ``current``
+    is the step shown first.
+
     Signals:
         current_changed(int): another step is shown.
         status_message(str): a page's status text, passed on.
@@ -115,16 +121,29 @@ class StepsView(QWidget):
     current_changed = Signal(int)
     status_message = Signal(str)
 
-    def __init__(self, pages: Sequence[QWidget], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        pages: Sequence[QWidget | Callable[[], QWidget]],
+        parent: QWidget | None = None,
+        *,
+        current: int = 0,
+    ) -> None:
         super().__init__(parent)
         if len(pages) != len(STEP_TITLES):
             raise ValueError(f"expected {len(STEP_TITLES)} pages, got {len(pages)}")
-        self._widgets = list(pages)
-        self._pages = [cast(StepPage, page) for page in pages]
+        self._widgets: list[QWidget | None] = []
+        # Step index -> the function building its page, until it is built.
+        self._builders: dict[int, Callable[[], QWidget]] = {}
+        for index, page in enumerate(pages):
+            if isinstance(page, QWidget):
+                self._widgets.append(page)
+            else:
+                self._widgets.append(None)
+                self._builders[index] = page
         self._build_ui()
         self._connect_signals()
         self._refresh_badges()
-        self.step_list.setCurrentRow(0)
+        self.step_list.setCurrentRow(current if 0 <= current < len(pages) else 0)
 
     def _build_ui(self) -> None:
         self.step_list = QListWidget(self)
@@ -144,12 +163,15 @@ class StepsView(QWidget):
             self.step_list.addItem(QListWidgetItem(step_text(index)))
 
         self.stack = QStackedWidget(self)
+        self._scrollers: list[QScrollArea] = []
         for widget in self._widgets:
             scroller = QScrollArea(self.stack)
             scroller.setWidgetResizable(True)
             scroller.setFrameShape(QFrame.Shape.NoFrame)
-            scroller.setWidget(widget)
+            if widget is not None:
+                scroller.setWidget(widget)
             self.stack.addWidget(scroller)
+            self._scrollers.append(scroller)
 
         self.step_actions: list[QAction] = []
         for index in range(len(STEP_TITLES)):
@@ -166,11 +188,25 @@ class StepsView(QWidget):
 
     def _connect_signals(self) -> None:
         self.step_list.currentRowChanged.connect(self._on_step_list_row_changed)
-        for page in self._pages:
-            page.state_changed.connect(self._on_page_state_changed)
-            page.status_message.connect(self.status_message)
+        for widget in self._widgets:
+            if widget is not None:
+                self._connect_page(cast(StepPage, widget))
         for action in self.step_actions:
             action.triggered.connect(self._on_step_action_triggered)
+
+    def _connect_page(self, page: StepPage) -> None:
+        page.state_changed.connect(self._on_page_state_changed)
+        page.status_message.connect(self.status_message)
+
+    def _built_page(self, index: int) -> QWidget:
+        widget = self._widgets[index]
+        if widget is None:
+            widget = self._builders.pop(index)()
+            self._widgets[index] = widget
+            self._scrollers[index].setWidget(widget)
+            self._connect_page(cast(StepPage, widget))
+            self._refresh_badges()
+        return widget
 
     # ---- public -----------------------------------------------------------
 
@@ -178,21 +214,30 @@ class StepsView(QWidget):
         return self.stack.currentIndex()
 
     def set_current(self, index: int) -> None:
-        if 0 <= index < len(self._pages):
+        if 0 <= index < len(self._widgets):
             self.step_list.setCurrentRow(index)
 
     def page(self, index: int) -> QWidget:
-        return self._widgets[index]
+        """The page of step ``index``, built now if it was not yet."""
+        return self._built_page(index)
 
     def current_page(self) -> QWidget:
-        return self._widgets[self.current_index()]
+        return self._built_page(self.current_index())
+
+    def build_next_page(self) -> bool:
+        """Build one page not built yet; False when all of them are."""
+        for index, widget in enumerate(self._widgets):
+            if widget is None:
+                self._built_page(index)
+                return True
+        return False
 
     @property
     def test_page(self) -> TestStepPage:
-        return cast(TestStepPage, self._widgets[2])
+        return cast(TestStepPage, self._built_page(2))
 
     def step_state(self, index: int) -> StepState:
-        return self._pages[index].state()
+        return cast(StepPage, self._built_page(index)).state()
 
     def step_label(self, index: int) -> str:
         """The step's text as a screen reader reads it, state included."""
@@ -202,8 +247,10 @@ class StepsView(QWidget):
     # ---- slots ------------------------------------------------------------
 
     def _refresh_badges(self) -> None:
-        for index, page in enumerate(self._pages):
-            state = page.state()
+        for index, widget in enumerate(self._widgets):
+            state = (
+                cast(StepPage, widget).state() if widget is not None else StepState.NONE
+            )
             item = self.step_list.item(index)
             item.setIcon(state_icon(state, self.fontMetrics().height()))
             words = f"Step {step_text(index)}, {_STATE_WORDS[state]}"
@@ -219,6 +266,7 @@ class StepsView(QWidget):
     def _on_step_list_row_changed(self, row: int) -> None:
         if row < 0:
             return
+        self._built_page(row)
         self.stack.setCurrentIndex(row)
         self.current_changed.emit(row)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCommandLinkButton,
@@ -86,7 +86,8 @@ class WelcomePage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self.demo_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        # The reason is OtherFocusReason; naming it would load Qt's namespace.
+        self.demo_button.setFocus()
 
     @Slot()
     def _on_demo_clicked(self) -> None:

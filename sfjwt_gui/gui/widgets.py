@@ -1,33 +1,32 @@
-"""Small widgets every page uses: notes under fields, copy buttons, secrets."""
+"""Small widgets every page uses: notes under fields, copy buttons, secrets.
+
+The window's start uses a few of these (StepState, state_color,
+section_label), so Qt classes only the rest need are imported inside them:
+PySide6 builds a class's enum types the first time the class is touched,
+``Qt`` alone has some ninety, and the first paint does without them.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontDatabase,
-    QGuiApplication,
-    QIcon,
-    QPainter,
-    QPalette,
-    QPen,
-    QPixmap,
-)
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from sfjwt_gui.engine.findings import Finding, Severity
+if TYPE_CHECKING:
+    from PySide6.QtGui import QFont, QIcon, QPalette
+
+    from sfjwt_gui.engine.findings import Finding, Severity
 
 
 class StepState(str, Enum):
@@ -40,6 +39,8 @@ class StepState(str, Enum):
 
 
 def _is_dark(palette: QPalette) -> bool:
+    from PySide6.QtGui import QPalette
+
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
@@ -57,6 +58,8 @@ def state_color(state: StepState, palette: QPalette | None = None) -> QColor:
 
 
 def severity_state(severity: Severity) -> StepState:
+    from sfjwt_gui.engine.findings import Severity
+
     return {
         Severity.ERROR: StepState.ERROR,
         Severity.WARNING: StepState.WARNING,
@@ -66,6 +69,8 @@ def severity_state(severity: Severity) -> StepState:
 
 def worst_state(findings: list[Finding]) -> StepState:
     """ERROR if any error, WARNING if any warning, else DONE."""
+    from sfjwt_gui.engine.findings import Severity
+
     severities = {finding.severity for finding in findings}
     if Severity.ERROR in severities:
         return StepState.ERROR
@@ -76,6 +81,9 @@ def worst_state(findings: list[Finding]) -> StepState:
 
 def state_icon(state: StepState, size: int = 16) -> QIcon:
     """A round badge: tick, exclamation mark, cross, or an empty ring."""
+    from PySide6.QtCore import QSize, Qt
+    from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
+
     ratio = (
         QGuiApplication.primaryScreen().devicePixelRatio()
         if (QGuiApplication.primaryScreen())
@@ -108,6 +116,8 @@ def state_icon(state: StepState, size: int = 16) -> QIcon:
 
 
 def _badge_font(size: int) -> QFont:
+    from PySide6.QtGui import QFont
+
     font = QFont()
     font.setBold(True)
     font.setPixelSize(max(8, int(size * 0.6)))
@@ -115,6 +125,8 @@ def _badge_font(size: int) -> QFont:
 
 
 def monospace_font() -> QFont:
+    from PySide6.QtGui import QFontDatabase
+
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
 
 
@@ -122,6 +134,8 @@ class FieldNote(QLabel):
     """The message under a field: the finding's title and fix, never a modal."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
+
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -186,6 +200,8 @@ class SecretLineEdit(QWidget):
     text_changed = Signal(str)
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QLineEdit
+
         super().__init__(parent)
         self.edit = QLineEdit(self)
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -213,6 +229,8 @@ class SecretLineEdit(QWidget):
 
     @Slot(bool)
     def _on_toggled(self, shown: bool) -> None:
+        from PySide6.QtWidgets import QLineEdit
+
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self.edit.setEchoMode(mode)
         self.toggle.setText("Hide" if shown else "Show")
