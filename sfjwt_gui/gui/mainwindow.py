@@ -17,6 +17,8 @@ types the first time the class is touched, and ``Qt`` alone has some ninety.
 from __future__ import annotations
 
 import logging
+import sys
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
@@ -168,7 +170,10 @@ class MainWindow(QMainWindow):
                     partial(build, self.session, self.tasks, self)
                     for build in self._page_builders
                 ]
-            self.steps = StepsView(pages, self, current=step)
+            # Before the first paint, even the shown page is built afterwards.
+            self.steps = StepsView(
+                pages, self, current=step, defer_current=not self._started
+            )
             self.right.addWidget(self.steps)
             self.steps.status_message.connect(self.show_status)
             self.steps.current_changed.connect(self._on_steps_current_changed)
@@ -376,6 +381,9 @@ class MainWindow(QMainWindow):
     def _on_first_paint_done(self) -> None:
         self._start_queued = False
         if self._close_after_paint:
+            # The benchmark reads this line: launch to first paint, not to exit.
+            sys.stdout.write(f"first paint at {time.time():.6f}\n")
+            sys.stdout.flush()
             self.close()
         elif self.isVisible():  # if closed meanwhile, the next showing starts it
             self.finish_start()

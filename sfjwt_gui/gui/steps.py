@@ -10,9 +10,9 @@ says "not done yet".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtCore import QSize, Qt, Signal, SignalInstance, Slot
+from PySide6.QtCore import QSize, Signal, SignalInstance, Slot
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.gui.widgets import StepState, state_icon
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+
+# Qt.ItemDataRole.AccessibleTextRole by number: naming it through Qt's enum
+# namespace would load that namespace (tens of milliseconds) before the first
+# paint; other Qt names here are imported where they are used, after it.
+ACCESSIBLE_TEXT_ROLE = 11
 
 STEP_TITLES = ("Key and certificate", "Connected app", "Test login")
 _STATE_WORDS = {
@@ -69,6 +77,8 @@ def step_text(index: int) -> str:
 def _context_active(
     context: Qt.ShortcutContext, owner: QWidget, focus: QWidget | None
 ) -> bool:
+    from PySide6.QtCore import Qt
+
     if context in (
         Qt.ShortcutContext.WindowShortcut,
         Qt.ShortcutContext.ApplicationShortcut,
@@ -111,7 +121,9 @@ class StepsView(QWidget):
     """The step strip and the stack of pages.
 
     ``pages`` holds each step's page, or a function building it; ``current``
-    is the step shown first.
+    is the step shown first. With ``defer_current`` even that page waits for
+    ``build_next_page`` (the window calls it once it has painted), so a start
+    paints the window before building any page.
 
     Signals:
         current_changed(int): another step is shown.
@@ -127,8 +139,10 @@ class StepsView(QWidget):
         parent: QWidget | None = None,
         *,
         current: int = 0,
+        defer_current: bool = False,
     ) -> None:
         super().__init__(parent)
+        self._deferring = defer_current
         if len(pages) != len(STEP_TITLES):
             raise ValueError(f"expected {len(STEP_TITLES)} pages, got {len(pages)}")
         self._widgets: list[QWidget | None] = []
@@ -144,6 +158,7 @@ class StepsView(QWidget):
         self._connect_signals()
         self._refresh_badges()
         self.step_list.setCurrentRow(current if 0 <= current < len(pages) else 0)
+        self._deferring = False
 
     def _build_ui(self) -> None:
         self.step_list = QListWidget(self)
@@ -151,10 +166,6 @@ class StepsView(QWidget):
         self.step_list.setFlow(QListView.Flow.LeftToRight)
         self.step_list.setWrapping(False)
         self.step_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.step_list.setHorizontalScrollBarPolicy(
-            Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        )
-        self.step_list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         metrics = self.fontMetrics()
         self.step_list.setIconSize(QSize(metrics.height(), metrics.height()))
         self.step_list.setSpacing(metrics.horizontalAdvance("x"))
@@ -225,7 +236,11 @@ class StepsView(QWidget):
         return self._built_page(self.current_index())
 
     def build_next_page(self) -> bool:
-        """Build one page not built yet; False when all of them are."""
+        """Build one page not built yet, the shown one first; False when done."""
+        current = self.current_index()
+        if self._widgets[current] is None:
+            self._built_page(current)
+            return True
         for index, widget in enumerate(self._widgets):
             if widget is None:
                 self._built_page(index)
@@ -242,7 +257,7 @@ class StepsView(QWidget):
     def step_label(self, index: int) -> str:
         """The step's text as a screen reader reads it, state included."""
         item = self.step_list.item(index)
-        return str(item.data(Qt.ItemDataRole.AccessibleTextRole))
+        return str(item.data(ACCESSIBLE_TEXT_ROLE))
 
     # ---- slots ------------------------------------------------------------
 
@@ -254,7 +269,7 @@ class StepsView(QWidget):
             item = self.step_list.item(index)
             item.setIcon(state_icon(state, self.fontMetrics().height()))
             words = f"Step {step_text(index)}, {_STATE_WORDS[state]}"
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, words)
+            item.setData(ACCESSIBLE_TEXT_ROLE, words)
             item.setToolTip(words)
 
     @Slot(object)
@@ -266,7 +281,8 @@ class StepsView(QWidget):
     def _on_step_list_row_changed(self, row: int) -> None:
         if row < 0:
             return
-        self._built_page(row)
+        if not self._deferring:
+            self._built_page(row)
         self.stack.setCurrentIndex(row)
         self.current_changed.emit(row)
 
@@ -275,4 +291,6 @@ class StepsView(QWidget):
         action = self.sender()
         if isinstance(action, QAction):
             self.set_current(int(action.data()))
+            from PySide6.QtCore import Qt
+
             self.current_page().setFocus(Qt.FocusReason.ShortcutFocusReason)

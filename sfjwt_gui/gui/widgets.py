@@ -81,8 +81,11 @@ def worst_state(findings: list[Finding]) -> StepState:
 
 def state_icon(state: StepState, size: int = 16) -> QIcon:
     """A round badge: tick, exclamation mark, cross, or an empty ring."""
-    from PySide6.QtCore import QSize, Qt
-    from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
+    # Drawn without Qt's enum namespace (colours and a computed text position
+    # instead of named constants): the badges are painted before the window's
+    # first paint, and that namespace alone takes tens of milliseconds to load.
+    from PySide6.QtCore import QPointF, QSize
+    from PySide6.QtGui import QFontMetricsF, QIcon, QPainter, QPen, QPixmap
 
     ratio = (
         QGuiApplication.primaryScreen().devicePixelRatio()
@@ -91,7 +94,7 @@ def state_icon(state: StepState, size: int = 16) -> QIcon:
     )
     pixmap = QPixmap(QSize(size, size) * ratio)
     pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap.fill(QColor(0, 0, 0, 0))
     color = state_color(state)
 
     painter = QPainter(pixmap)
@@ -104,13 +107,17 @@ def state_icon(state: StepState, size: int = 16) -> QIcon:
         painter.setPen(QPen(color, 1.5))
         painter.drawEllipse(box)
     else:
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(QPen(color, 0.0))
         painter.setBrush(color)
         painter.drawEllipse(box)
         painter.setPen(QPen(QColor("white"), 2.0))
-        painter.setFont(_badge_font(size))
+        font = _badge_font(size)
+        painter.setFont(font)
         glyph = {StepState.DONE: "✓", StepState.WARNING: "!", StepState.ERROR: "✕"}
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, glyph[state])
+        metrics = QFontMetricsF(font)
+        width = metrics.horizontalAdvance(glyph[state])
+        baseline = box.center().y() + (metrics.ascent() - metrics.descent()) / 2
+        painter.drawText(QPointF(box.center().x() - width / 2, baseline), glyph[state])
     painter.end()
     return QIcon(pixmap)
 
