@@ -7,11 +7,13 @@ command line's import time and the engine's in-process login time.
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sfjwt_gui.demo.materials import ensure_demo_materials
@@ -67,24 +69,47 @@ def run(runs: int = 9) -> list[tuple[str, str, str]]:
     ]
     env = {"SFJWT_CONFIG_DIR": str(workdir / "config")}
 
+    candidates: dict[str, Callable[[], float]] = {
+        "sfjwt": lambda: time_process(sfjwt, env=env),
+        "minimal": lambda: time_process([sys.executable, str(script), *inputs]),
+        "import": lambda: time_process(
+            [sys.executable, "-c", "import sfjwt_gui.cli.main"]
+        ),
+        "python": lambda: time_process([sys.executable, "-c", "pass"]),
+    }
+    sf_cli = shutil.which("sf")
+    if sf_cli is not None:
+        sf_home = workdir / "sf-home"
+        sf_home.mkdir()
+        sf_login = [
+            sf_cli,
+            "org",
+            "login",
+            "jwt",
+            "--username",
+            DEMO_USERNAME,
+            "--jwt-key-file",
+            inputs[3],
+            "--client-id",
+            DEMO_CLIENT_ID,
+            "--instance-url",
+            server.base_url,
+        ]
+        sf_env = {
+            "HOME": str(sf_home),
+            "SF_DISABLE_TELEMETRY": "true",
+            "SF_AUTOUPDATE_DISABLE": "true",
+        }
+        candidates["sf"] = lambda: time_process(sf_login, env=sf_env)
+
     try:
-        medians = median_interleaved(
-            runs,
-            {
-                "sfjwt": lambda: time_process(sfjwt, env=env),
-                "minimal": lambda: time_process([sys.executable, str(script), *inputs]),
-                "import": lambda: time_process(
-                    [sys.executable, "-c", "import sfjwt_gui.cli.main"]
-                ),
-                "python": lambda: time_process([sys.executable, "-c", "pass"]),
-            },
-        )
+        medians = median_interleaved(runs, candidates)
         in_process = _in_process_login(server.base_url, materials.key_path, runs)
     finally:
         server.stop()
 
     ratio = medians["sfjwt"] / medians["minimal"]
-    return [
+    rows = [
         ("sfjwt login --json (process)", f"{medians['sfjwt'] * 1000:.0f} ms", ""),
         ("minimal requests+PyJWT script", f"{medians['minimal'] * 1000:.0f} ms", ""),
         ("ratio sfjwt / minimal", f"{ratio:.2f}x", "goal <= 1.30x"),
@@ -92,6 +117,17 @@ def run(runs: int = 9) -> list[tuple[str, str, str]]:
         ("import sfjwt_gui.cli.main", f"{medians['import'] * 1000:.0f} ms", ""),
         ("run_login in process (median)", f"{in_process * 1000:.1f} ms", ""),
     ]
+    if "sf" in medians:
+        rows.append(
+            (
+                "sf org login jwt (Salesforce CLI)",
+                f"{medians['sf'] * 1000:.0f} ms",
+                f"sfjwt {medians['sf'] / medians['sfjwt']:.1f}x faster",
+            )
+        )
+    else:
+        rows.append(("sf org login jwt (Salesforce CLI)", "not installed", ""))
+    return rows
 
 
 def _in_process_login(base_url: str, key_path: Path, runs: int) -> float:
