@@ -22,8 +22,8 @@ os.environ.setdefault("SFJWT_CONFIG_DIR", tempfile.mkdtemp(prefix="sfjwt-probe-"
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
-from sfjwt_gui.gui.key_generate import GeneratePanel
 from sfjwt_gui.gui.mainwindow import MainWindow
+from sfjwt_gui.gui.page_keys import KeysPage
 
 TICK_MS = 2
 
@@ -88,8 +88,10 @@ def rss_mib() -> float:
 
 def generate(window: MainWindow, meter: StallMeter, bits: int) -> tuple[float, float]:
     """Generate a key through the keys page; (elapsed ms, worst stall ms)."""
-    panel = window.findChild(GeneratePanel)
-    assert panel is not None
+    assert window.steps is not None
+    keys_page = window.steps.page(0)
+    assert isinstance(keys_page, KeysPage)
+    panel = keys_page.generate_panel
     panel.bits_combo.setCurrentIndex(panel.bits_combo.findData(bits))
     panel.force_check.setChecked(True)
     before = window.session.profile.key_path if window.session.profile else ""
@@ -111,6 +113,12 @@ def main() -> int:
     meter = StallMeter()
     if not window.open_demo():
         raise RuntimeError("the demo org did not start")
+    # Let the window settle as it does before a person's first click: pages
+    # built, the engine preloaded in the background.
+    assert window.steps is not None
+    while window.steps.build_next_page():
+        pass
+    wait_until(lambda: not window.tasks.busy)
 
     keygen_4096_ms, stall_4096 = generate(window, meter, 4096)
     keygen_2048_ms, stall_2048 = generate(window, meter, 2048)
