@@ -8,14 +8,13 @@ correct client should report against it ("" for a successful login).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+from sfjwt_gui.engine.keys import generate_private_key, self_signed_certificate
+from sfjwt_gui.engine.keyspec import Subject
 
 
 @dataclass(frozen=True)
@@ -301,16 +300,5 @@ def padded_json(body: bytes, total_bytes: int) -> Iterator[bytes]:
 
 def throwaway_certificate() -> x509.Certificate:
     """A certificate nobody else holds the key of, for wrong_certificate."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "another app key")])
-    now = dt.datetime.now(dt.timezone.utc)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
+    key = generate_private_key(2048)
+    return self_signed_certificate(key, Subject(common_name="another app key"))
