@@ -13,7 +13,7 @@ import pytest
 
 from sfjwt_gui import __version__
 from sfjwt_gui.engine import paths
-from sfjwt_gui.gui.main import main
+from sfjwt_gui.gui.main import _parser, main, parse_arguments
 
 TIMEOUT_S = 120
 
@@ -58,6 +58,36 @@ def test_version_through_the_command() -> None:
 
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"sfjwt-gui {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [],
+        ["--demo"],
+        ["--version", "--demo"],
+        ["--quit-after-first-paint", "--demo"],
+        ["--demo", "-platform", "offscreen"],
+        ["-style=fusion"],
+        ["--demo", "--"],
+    ],
+)
+def test_flags_read_without_argparse_mean_what_argparse_says(
+    arguments: list[str],
+) -> None:
+    options, qt_args = parse_arguments(arguments)
+    expected_options, expected_qt_args = _parser().parse_known_args(arguments)
+
+    assert vars(options) == vars(expected_options)
+    assert qt_args == expected_qt_args
+
+
+def test_help_still_lists_the_options() -> None:
+    done = run_app("--help")
+
+    assert done.returncode == 0, done.stderr
+    assert "--demo" in done.stdout
+    assert "--version" in done.stdout
 
 
 def test_a_missing_x11_library_prints_one_line_and_returns_1(

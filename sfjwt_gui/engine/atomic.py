@@ -11,7 +11,6 @@ import contextlib
 import errno
 import logging
 import os
-import secrets
 from pathlib import Path
 
 from sfjwt_gui.engine.errors import ProfileError
@@ -114,7 +113,9 @@ def _open_temp_file(folder: Path, target_name: str, mode: int) -> tuple[int, Pat
     """A new file beside the target, created with ``mode`` (O_EXCL: never reused)."""
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
     for _ in range(_TEMP_ATTEMPTS):
-        candidate = folder / f".{target_name}.{secrets.token_hex(6)}.tmp"
+        # os.urandom, as secrets.token_hex does, without importing secrets
+        # (hmac, hashlib and OpenSSL) on the window's start-up path.
+        candidate = folder / f".{target_name}.{os.urandom(6).hex()}.tmp"
         try:
             descriptor = os.open(candidate, flags, mode)
         except FileExistsError:

@@ -8,7 +8,6 @@ short one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -221,6 +220,9 @@ class HistoryStore:
 
     def _path(self, profile_name: str) -> Path:
         """The file of a profile: readable slug plus a hash, so names never clash."""
+        # Imported here: hashlib loads OpenSSL, which a first start can do without.
+        import hashlib
+
         name = validate_name(profile_name)
         digest = hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:12]
         return self.directory / f"{slugify(name)}-{digest}.jsonl"

@@ -36,6 +36,26 @@ LibraryCheck = Callable[[], list[tuple[str, str]]]
 _INTERRUPT_POLL_MS = 300
 
 
+# The flags _parser() defines, each with its attribute name: a command line of
+# only these (or none, the usual start) is read without argparse, whose
+# parsing loads translations and measures the terminal before Qt can start.
+_PLAIN_FLAGS = {
+    "--version": "version",
+    "--demo": "demo",
+    "--quit-after-first-paint": "quit_after_first_paint",
+}
+
+
+def parse_arguments(arguments: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The app's options and the arguments left for Qt (as parse_known_args)."""
+    if all(argument in _PLAIN_FLAGS for argument in arguments):
+        given = {_PLAIN_FLAGS[argument] for argument in arguments}
+        flags = {name: name in given for name in _PLAIN_FLAGS.values()}
+        return argparse.Namespace(**flags), []
+    options, qt_args = _parser().parse_known_args(arguments)
+    return options, qt_args
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
@@ -70,7 +90,7 @@ def main(
 ) -> int:
     """Run the app; returns the process exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    options, qt_args = _parser().parse_known_args(arguments)
+    options, qt_args = parse_arguments(arguments)
     if options.version:
         _write(sys.stdout, f"{APP_NAME} {__version__}\n")
         return 0

@@ -44,7 +44,10 @@ class WindowMenus(QObject):
         self._connect_signals()
 
     def _action(self, menu: QMenu, text: str, tip: str, shortcut: str = "") -> QAction:
-        action = QAction(text, self._window)
+        # Not QAction(text, parent): an overload taking an icon would load
+        # QIcon's enum types before the window's first paint.
+        action = QAction(self._window)
+        action.setText(text)
         action.setStatusTip(tip)
         if shortcut:
             # setShortcuts, not setShortcut: the latter's overloads load Qt's

@@ -130,7 +130,10 @@ class ProfileSidebar(QWidget):
             ("Export", self.export_action),
         )
         for position, (label, action) in enumerate(actions):
-            button = QPushButton(label, self)
+            # Text set apart: QPushButton(text, parent) has an icon overload,
+            # and resolving it loads QIcon's enum types before the first paint.
+            button = QPushButton(self)
+            button.setText(label)
             button.setAccessibleName(label)
             button.setToolTip(action.statusTip())
             button.clicked.connect(action.trigger)

@@ -97,7 +97,10 @@ class ProfileActions(QObject):
 
     def _build_actions(self) -> None:
         def action(text: str, tip: str, shortcut: str = "") -> QAction:
-            created = QAction(text, self._sidebar)
+            # QAction(text, parent) would load QIcon's enum types (an overload
+            # takes an icon), which the window's first paint does without.
+            created = QAction(self._sidebar)
+            created.setText(text)
             created.setStatusTip(tip)
             if shortcut:
                 # Not setShortcut: its overloads load Qt's whole namespace.

@@ -3,14 +3,28 @@
 Apart from sidebar_rows so that the classes it needs are loaded only once the
 list has a row to paint. The style draws the row's background, selection and
 focus frame (QStyledItemDelegate.paint with the text and icon taken out) and
-this class the rest; QStyle itself is never named, as building its enum types
-costs several milliseconds of the window's start.
+this class the rest.
+
+The rows are painted before the window's first paint, so nothing here touches
+Qt's enum namespace (some ninety enum types, tens of milliseconds to load):
+roles go by number, each line is a small rich-text document carrying its
+colour (a painter's coloured pen would load the namespace, and QStyle's own
+enum types cost several milliseconds more) and lines are elided here rather
+than by QFontMetrics.elidedText, which takes a Qt enum.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyledItemDelegate,
@@ -18,7 +32,40 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.gui.sidebar_rows import CERT_LINE_ROLE, CERT_STATE_ROLE, TEST_LINE_ROLE
-from sfjwt_gui.gui.widgets import StepState, state_color
+from sfjwt_gui.gui.widgets import StepState, escape_html, state_color
+
+# Qt.ItemDataRole.DisplayRole and DecorationRole.
+DISPLAY_ROLE = 0
+DECORATION_ROLE = 1
+_ELLIPSIS = "\u2026"
+
+
+def elided(metrics: QFontMetrics, text: str, width: int) -> str:
+    """``text`` cut to fit ``width`` pixels, ending in an ellipsis if cut."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    kept = len(text)
+    while kept and metrics.horizontalAdvance(text[:kept] + _ELLIPSIS) > width:
+        kept -= 1
+    return text[:kept] + _ELLIPSIS
+
+
+def draw_line(
+    painter: QPainter, rect: QRect, text: str, font: QFont, color: QColor
+) -> None:
+    """One line of ``text``, elided to fit ``rect`` and centred in its height."""
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    document.setDefaultFont(font)
+    shown = escape_html(elided(QFontMetrics(font), text, rect.width()))
+    document.setHtml(
+        f'<span style="color: {color.name()}; white-space: pre">{shown}</span>'
+    )
+    top = rect.top() + (rect.height() - document.size().height()) / 2
+    painter.save()
+    painter.translate(rect.left(), top)
+    document.drawContents(painter)
+    painter.restore()
 
 
 class ProfileRowDelegate(QStyledItemDelegate):
@@ -47,7 +94,7 @@ class ProfileRowDelegate(QStyledItemDelegate):
         line_height = metrics.lineSpacing()
         box = option.rect.adjusted(margin, margin // 2, -margin, -(margin // 2))
         icon_size = line_height
-        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        icon = index.data(DECORATION_ROLE)
         if isinstance(icon, QIcon):
             icon.paint(painter, QRect(box.left(), box.top(), icon_size, icon_size))
         text_left = box.left() + icon_size + margin
@@ -60,28 +107,20 @@ class ProfileRowDelegate(QStyledItemDelegate):
         )
         text_color = palette.color(role)
         lines = (
-            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+            str(index.data(DISPLAY_ROLE) or ""),
             str(index.data(TEST_LINE_ROLE) or ""),
             str(index.data(CERT_LINE_ROLE) or ""),
         )
         cert_state = index.data(CERT_STATE_ROLE)
 
-        painter.save()
         for number, text in enumerate(lines):
             font = option.font
             font.setBold(number == 0)
-            painter.setFont(font)
-            painter.setPen(self._line_color(number, cert_state, text_color, selected))
             rect = QRect(
                 text_left, box.top() + number * line_height, text_width, line_height
             )
-            elided = painter.fontMetrics().elidedText(
-                text, Qt.TextElideMode.ElideRight, text_width
-            )
-            painter.drawText(
-                rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided
-            )
-        painter.restore()
+            color = self._line_color(number, cert_state, text_color, selected)
+            draw_line(painter, rect, text, font, color)
 
     def _is_selected(self, index: QModelIndex | QPersistentModelIndex) -> bool:
         # What the view puts in option.state as State_Selected.

@@ -187,7 +187,8 @@ class StepsView(QWidget):
         self.step_actions: list[QAction] = []
         for index in range(len(STEP_TITLES)):
             action = QAction(f"Go to step {step_text(index)}", self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            # Not setShortcut: its overloads load Qt's whole namespace.
+            action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
             action.setData(index)
             self.addAction(action)
             self.step_actions.append(action)

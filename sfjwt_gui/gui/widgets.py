@@ -81,54 +81,30 @@ def worst_state(findings: list[Finding]) -> StepState:
 
 def state_icon(state: StepState, size: int = 16) -> QIcon:
     """A round badge: tick, exclamation mark, cross, or an empty ring."""
-    # Drawn without Qt's enum namespace (colours and a computed text position
-    # instead of named constants): the badges are painted before the window's
-    # first paint, and that namespace alone takes tens of milliseconds to load.
-    from PySide6.QtCore import QPointF, QSize
-    from PySide6.QtGui import QFontMetricsF, QIcon, QPainter, QPen, QPixmap
+    # Drawn by badges.badge_image, not a QPainter: the badges are painted before
+    # the window's first paint, and a painter's coloured pen or brush loads Qt's
+    # enum namespace, which alone takes tens of milliseconds.
+    from PySide6.QtGui import QIcon, QPixmap
 
-    ratio = (
-        QGuiApplication.primaryScreen().devicePixelRatio()
-        if (QGuiApplication.primaryScreen())
-        else 1.0
+    from sfjwt_gui.gui.badges import badge_image
+
+    screen = QGuiApplication.primaryScreen()
+    ratio = screen.devicePixelRatio() if screen else 1.0
+    glyphs = {
+        StepState.DONE: "tick",
+        StepState.WARNING: "exclamation",
+        StepState.ERROR: "cross",
+    }
+    image = badge_image(
+        size,
+        ratio,
+        state_color(state),
+        filled=state is not StepState.NONE,
+        glyph=glyphs.get(state, ""),
     )
-    pixmap = QPixmap(QSize(size, size) * ratio)
+    pixmap = QPixmap.fromImage(image)
     pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(QColor(0, 0, 0, 0))
-    color = state_color(state)
-
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    margin = 1.5
-    box = pixmap.rect().toRectF()
-    box.setSize(box.size() / ratio)
-    box = box.adjusted(margin, margin, -margin, -margin)
-    if state is StepState.NONE:
-        painter.setPen(QPen(color, 1.5))
-        painter.drawEllipse(box)
-    else:
-        painter.setPen(QPen(color, 0.0))
-        painter.setBrush(color)
-        painter.drawEllipse(box)
-        painter.setPen(QPen(QColor("white"), 2.0))
-        font = _badge_font(size)
-        painter.setFont(font)
-        glyph = {StepState.DONE: "✓", StepState.WARNING: "!", StepState.ERROR: "✕"}
-        metrics = QFontMetricsF(font)
-        width = metrics.horizontalAdvance(glyph[state])
-        baseline = box.center().y() + (metrics.ascent() - metrics.descent()) / 2
-        painter.drawText(QPointF(box.center().x() - width / 2, baseline), glyph[state])
-    painter.end()
     return QIcon(pixmap)
-
-
-def _badge_font(size: int) -> QFont:
-    from PySide6.QtGui import QFont
-
-    font = QFont()
-    font.setBold(True)
-    font.setPixelSize(max(8, int(size * 0.6)))
-    return font
 
 
 def monospace_font() -> QFont:
@@ -165,16 +141,21 @@ class FieldNote(QLabel):
         lines = []
         for finding in findings:
             text = finding.detail or finding.title
-            lines.append(f"<b>{_escape(finding.title)}</b>")
+            lines.append(f"<b>{escape_html(finding.title)}</b>")
             if text != finding.title:
-                lines.append(_escape(text))
-            lines.append(_escape(finding.fix))
+                lines.append(escape_html(text))
+            lines.append(escape_html(finding.fix))
         self.setText(f'<span style="color:{color}">' + "<br>".join(lines) + "</span>")
         self.setAccessibleDescription(" ".join(f.title for f in findings))
         self.setVisible(True)
 
 
-def _escape(text: str) -> str:
+def escape_html(text: str) -> str:
+    """``text`` made safe to put in a rich-text label.
+
+    Not html.escape: the html module builds its table of every named entity
+    when imported, which the window's first paint does without.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -249,23 +230,22 @@ class Card(QFrame):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title_label = QLabel(f"<b>{_escape(title)}</b>", self)
+        self.title_label = QLabel(f"<b>{escape_html(title)}</b>", self)
         self.body = QVBoxLayout()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addLayout(self.body)
 
     def set_title(self, title: str) -> None:
-        self.title_label.setText(f"<b>{_escape(title)}</b>")
+        self.title_label.setText(f"<b>{escape_html(title)}</b>")
 
 
 def section_label(text: str, parent: QWidget | None = None) -> QLabel:
-    """A heading inside a page."""
-    label = QLabel(text, parent)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.2)
-    font.setBold(True)
-    label.setFont(font)
+    """A heading inside a page: bold, a step (1.2 times) larger than the text."""
+    # Rich text rather than a QFont: the welcome page's heading is painted
+    # before the window's first paint, and QFont's enum types cost a few
+    # milliseconds to load. <big> is Qt's one-step (1.2x) larger size.
+    label = QLabel(f"<big><b>{escape_html(text)}</b></big>", parent)
     label.setAccessibleName(text)
     return label
 
