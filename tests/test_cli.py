@@ -48,6 +48,18 @@ def login_args(demo: Any, *extra: str) -> list[str]:
     ]
 
 
+def add_acme_profile(demo: Any, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`sfjwt profiles add Acme` with the demo org's login options."""
+    return sfjwt(
+        "profiles", "add", "Acme",
+        "--login-url", demo.base_url,
+        "--client-id", demo.client_id,
+        "--username", demo.username,
+        "--key", str(demo.key_path),
+        *extra,
+    )  # fmt: skip
+
+
 def test_login_json_success(demo: Any) -> None:
     done = sfjwt(*login_args(demo, "--json", "--verify"))
 
@@ -255,21 +267,7 @@ def test_decode_of_garbage_explains(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_profiles_round_trip_and_login_by_profile(demo: Any, tmp_path: Path) -> None:
-    added = sfjwt(
-        "profiles",
-        "add",
-        "Acme",
-        "--login-url",
-        demo.base_url,
-        "--client-id",
-        demo.client_id,
-        "--username",
-        demo.username,
-        "--key",
-        str(demo.key_path),
-        "--cert",
-        str(demo.cert_path),
-    )
+    added = add_acme_profile(demo, "--cert", str(demo.cert_path))
     assert added.returncode == 0, added.stderr
 
     logged = sfjwt("login", "--profile", "Acme", "--json")
@@ -287,19 +285,7 @@ def test_profiles_round_trip_and_login_by_profile(demo: Any, tmp_path: Path) -> 
 
 
 def test_profile_files_hold_no_secret(demo: Any, isolated_config: Path) -> None:
-    sfjwt(
-        "profiles",
-        "add",
-        "Acme",
-        "--login-url",
-        demo.base_url,
-        "--client-id",
-        demo.client_id,
-        "--username",
-        demo.username,
-        "--key",
-        str(demo.key_path),
-    )
+    add_acme_profile(demo)
     done = sfjwt("login", "--profile", "Acme", "--json", "--show-secrets")
     token = json.loads(done.stdout)["token"]["access_token"]
 
