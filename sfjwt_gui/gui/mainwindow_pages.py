@@ -17,11 +17,11 @@ PageFactory = Callable[[ProfileSession, TaskRunner, QWidget], Sequence[QWidget]]
 PageBuilder = Callable[[ProfileSession, TaskRunner, QWidget], QWidget]
 
 
-# FIXME(coldstart): a start on a saved profile still builds the shown page
-# before the first paint, and importing and building the keys page (with the
-# Qt namespace its modules load) is about a third of a bare PySide6 window's
-# start; a lighter page, its heavy parts built after the first paint, would
-# bring that start near the first start's.
+# FIXME(coldstart): pages are built after the first paint, yet a start on a
+# saved profile still paints at 1.3-1.5x a bare PySide6 window (goal 1.3x): the
+# app's own imports before the paint (~24 ms) and the stdlib modules they pull
+# in (logging, json, dataclasses, hashlib for history file names) are what is
+# left to trim.
 def _keys_page(session: ProfileSession, tasks: TaskRunner, parent: QWidget) -> QWidget:
     from sfjwt_gui.gui.page_keys import KeysPage
 
