@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sfjwt_gui.engine.errors import JwtFormatError, KeyFileError, UsageError
+from sfjwt_gui.engine.redact import hidden_text, mask_assertion
 
 logger = logging.getLogger(__name__)
 
@@ -280,9 +281,8 @@ def mask_signature(token: str) -> str:
     try:
         decoded = decode_jwt(token)
     except JwtFormatError:
-        length = len(token.strip()) if isinstance(token, str) else 0
-        return f"<hidden, {length} chars>"
-    return f"{decoded.signing_input}.<signature hidden, {len(decoded.signature)} chars>"
+        return hidden_text(token.strip() if isinstance(token, str) else "")
+    return mask_assertion(f"{decoded.signing_input}.{decoded.signature}")
 
 
 def _format_error(message: str) -> JwtFormatError:

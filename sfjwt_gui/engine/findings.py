@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -74,12 +74,6 @@ class Finding:
         if self.where_to_look:
             lines.append(f"Where to look: {self.where_to_look}")
         return "\n".join(lines)
-
-
-def with_causes_first(finding: Finding, first: Sequence[str]) -> Finding:
-    """Re-rank a finding's causes so the ones the evidence points to come first."""
-    rest = tuple(cause for cause in finding.causes if cause not in first)
-    return replace(finding, causes=(*first, *rest))
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

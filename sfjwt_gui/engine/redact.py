@@ -37,7 +37,12 @@ def mask_assertion(assertion: str) -> str:
     parts = assertion.split(".")
     if len(parts) == 3:
         return f"{parts[0]}.{parts[1]}.<signature {HIDDEN}, {len(parts[2])} chars>"
-    return f"<{HIDDEN}, {len(assertion)} chars>"
+    return hidden_text(assertion)
+
+
+def hidden_text(text: str) -> str:
+    """Nothing of ``text`` but its length."""
+    return f"<{HIDDEN}, {len(text)} chars>"
 
 
 def mask_form(form: Mapping[str, str]) -> dict[str, str]:

@@ -55,11 +55,6 @@ class TokenInfo:
     def masked_token(self) -> str:
         return mask_token(self.access_token)
 
-    @property
-    def is_jwt(self) -> bool:
-        """Apps set to issue JWT-based access tokens return a JWT, not a session id."""
-        return self.access_token.startswith("eyJ") and self.access_token.count(".") == 2
-
     def to_dict(self, *, show_secrets: bool = False) -> dict[str, Any]:
         return {
             "access_token": self.access_token if show_secrets else self.masked_token,

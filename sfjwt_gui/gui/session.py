@@ -121,10 +121,6 @@ class ProfileSession(QObject):
         self._unsaved = False
         self.saved.emit(self._profile.name)
 
-    @property
-    def has_unsaved_changes(self) -> bool:
-        return self._unsaved
-
     def passphrase_for(self, key_path: str) -> bytes | None:
         return self._passphrases.get(_path_key(key_path))
 
