@@ -71,6 +71,7 @@ class LoginSettings:
     lifetime_s: int = DEFAULT_LIFETIME_S
     timeout_s: float = DEFAULT_TIMEOUT_S
     ca_bundle: str = ""
+    proxy: str = ""
     my_domain_audience: bool = False
     verify_token: bool = False
     revoke_after: bool = False
@@ -92,6 +93,7 @@ class LoginSettings:
             lifetime_s=profile.lifetime_s,
             timeout_s=profile.timeout_s,
             ca_bundle=profile.ca_bundle,
+            proxy=profile.proxy,
             **options,
         )
 

@@ -160,6 +160,11 @@ class Profile:
     lifetime_s: int = 180
     timeout_s: float = 30.0
     ca_bundle: str = ""
+    # "" = the environment's HTTPS_PROXY/NO_PROXY, "direct" = no proxy, else a
+    # proxy URL without credentials.
+    proxy: str = ""
+    # Remember the key's passphrase in the OS keychain (never in this file).
+    use_keychain: bool = False
     notes: str = ""
     is_demo: bool = False
     # Ids of the connected-app setup steps the user has ticked off.
