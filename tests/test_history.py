@@ -193,3 +193,23 @@ def test_unwritable_history_folder_gives_write_failed(tmp_path: Path) -> None:
 
     assert excinfo.value.code == "write_failed"
     assert excinfo.value.fix
+
+
+def test_history_saved_under_the_older_file_name_is_still_found(
+    isolated_config: Path,
+) -> None:
+    import hashlib
+
+    folder = isolated_config / "history"
+    folder.mkdir(parents=True)
+    digest = hashlib.sha256(b"acme prod").hexdigest()[:12]
+    older = folder / f"acme-prod-{digest}.jsonl"
+    older.write_text(json.dumps(make_entry(7).to_dict()) + "\n")
+
+    store = HistoryStore()
+    assert numbers(store.entries("Acme Prod")) == [7]
+
+    store.append("Acme Prod", make_entry(8))
+    assert numbers(HistoryStore().entries("ACME PROD")) == [8, 7]
+    assert not older.exists()
+    assert len(history_files(isolated_config)) == 1

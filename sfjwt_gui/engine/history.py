@@ -12,6 +12,8 @@ import json
 import logging
 import math
 import os
+import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,10 @@ def _entry_from_line(line: bytes) -> HistoryEntry | None:
     )
 
 
+# sfjwt-gui 0.1 named history files "<slug>-<12 hex digits of SHA-256>.jsonl".
+_LEGACY_NAME = re.compile(r".+-[0-9a-f]{12}\.jsonl")
+
+
 def _lines_newest_first(path: Path) -> Iterator[bytes]:
     """The file's non-empty lines, last first, reading blocks from the end."""
     try:
@@ -131,6 +137,8 @@ class HistoryStore:
         # path -> (file size, line count) as of our last look, so that appends
         # need not count lines again unless someone else wrote to the file.
         self._line_counts: dict[Path, tuple[int, int]] = {}
+        # File names of an older naming scheme, listed once, on first need.
+        self._legacy_names: set[str] | None = None
 
     def append(self, profile_name: str, entry: HistoryEntry) -> None:
         """Add one entry at the end of the profile's history (mode 0600)."""
@@ -219,13 +227,41 @@ class HistoryStore:
         self._line_counts.pop(path, None)
 
     def _path(self, profile_name: str) -> Path:
-        """The file of a profile: readable slug plus a hash, so names never clash."""
-        # Imported here: hashlib loads OpenSSL, which a first start can do without.
+        """The file of a profile: slug plus a checksum, so names never clash."""
+        # A CRC, not a cryptographic hash: hashlib loads OpenSSL, which the
+        # window's first paint (it shows each profile's last test) can do without.
+        name = validate_name(profile_name)
+        checksum = zlib.crc32(name.casefold().encode("utf-8"))
+        path = self.directory / f"{slugify(name)}-{checksum:08x}.jsonl"
+        if not path.exists():
+            self._adopt_legacy_file(name, path)
+        return path
+
+    def _adopt_legacy_file(self, name: str, path: Path) -> None:
+        """Rename a history that sfjwt-gui 0.1 named by SHA-256, if there is one."""
+        if self._legacy_names is None:
+            try:
+                listing = os.listdir(self.directory)
+            except OSError:
+                listing = []
+            self._legacy_names = {
+                entry for entry in listing if _LEGACY_NAME.fullmatch(entry)
+            }
+        if not self._legacy_names:
+            return
+
         import hashlib
 
-        name = validate_name(profile_name)
         digest = hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:12]
-        return self.directory / f"{slugify(name)}-{digest}.jsonl"
+        legacy = f"{slugify(name)}-{digest}.jsonl"
+        if legacy not in self._legacy_names:
+            return
+        try:
+            os.replace(self.directory / legacy, path)
+        except OSError as exc:
+            logger.warning("Could not rename the history %s: %s", legacy, exc)
+            return
+        self._legacy_names.discard(legacy)
 
     @staticmethod
     def _append_line(path: Path, data: bytes) -> tuple[int, int]:
