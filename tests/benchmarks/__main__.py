@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from . import bench_gui, bench_login
+from . import bench_gui, bench_keys, bench_login
 from .common import machine_line, print_table
 
 
 def main() -> int:
     sys.stdout.write(f"sfjwt-gui benchmarks on {machine_line()}\n")
     print_table("Command line login against the demo org (medians)", bench_login.run())
+    print_table("Key generation (engine, in process)", bench_keys.run())
     print_table("Window cold start to first paint (medians)", bench_gui.cold_start(7))
     print_table("Window at work (one run)", bench_gui.probe())
     return 0
