@@ -18,6 +18,7 @@ import re
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from email.utils import formatdate
@@ -64,6 +65,7 @@ from sfjwt_gui.engine.errors import UsageError
 logger = logging.getLogger(__name__)
 
 _LOGIN_WINDOW_S = 3600.0
+_KEPT_SECRETS = 100
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,10 @@ class DemoOrg:
         # Signs id + issued_at in success answers, as an app's consumer secret does.
         self._signing_secret = secrets.token_bytes(32)
         self._live_tokens: set[str] = set()
+        # The latest tokens issued and assertions received, for tests that
+        # check such secrets never leave the app's memory.
+        self._issued_tokens: deque[str] = deque(maxlen=_KEPT_SECRETS)
+        self._received_assertions: deque[str] = deque(maxlen=_KEPT_SECRETS)
         self._login_times: list[float] = []
         self._login_count = 0
         self._api_calls = 0
@@ -123,6 +129,18 @@ class DemoOrg:
         if self.settings.scenario == "clock_skew":
             offset += CLOCK_SKEW_SCENARIO_OFFSET_S
         return time.time() + offset
+
+    @property
+    def issued_tokens(self) -> list[str]:
+        """The latest access tokens this org issued, oldest first."""
+        with self._lock:
+            return list(self._issued_tokens)
+
+    @property
+    def received_assertions(self) -> list[str]:
+        """The latest assertions posted to the token endpoint, oldest first."""
+        with self._lock:
+            return list(self._received_assertions)
 
     @property
     def login_count(self) -> int:
@@ -212,7 +230,11 @@ class DemoOrg:
         if form is None or form.get("grant_type") != JWT_BEARER_GRANT:
             raise Refusal("unsupported_grant_type", "grant type not supported")
 
-        header, claims = parse_jwt(form.get("assertion", ""))
+        assertion = form.get("assertion", "")
+        if assertion:
+            with self._lock:
+                self._received_assertions.append(assertion)
+        header, claims = parse_jwt(assertion)
         if str(header.get("alg", "")).upper().startswith("HS"):
             raise Refusal("invalid_client", "invalid client credentials")
 
@@ -296,6 +318,7 @@ class DemoOrg:
         token = f"{settings.org_id[:15]}!AQ{opaque}"
         with self._lock:
             self._live_tokens.add(token)
+            self._issued_tokens.append(token)
 
         identity_url = f"{base_url}/id/{settings.org_id}/{settings.user_id}"
         issued_at = str(int(self.now() * 1000))

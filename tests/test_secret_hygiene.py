@@ -1,0 +1,213 @@
+"""No secret leaves the app unless the user asks: every byte it wrote is searched.
+
+The command line runs the whole flow against the demo org with a known key,
+passphrase and (issued by the demo org) access tokens and assertions; then the
+config folder, the log folder, stdout and stderr are searched for each secret.
+Only the key file the user asked ``keygen`` to write may hold the key.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from sfjwt_gui.demo.org import DemoOrg
+from sfjwt_gui.demo.server import DemoServer
+from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME, DemoSettings
+
+PASSPHRASE = "hygiene-Passphrase-7Q2x"
+
+
+@dataclass
+class Flow:
+    """What one run of the flow produced and where it wrote."""
+
+    config: Path
+    logs: Path
+    keys: Path
+    outputs: list[bytes] = field(default_factory=list)
+
+    @property
+    def key_path(self) -> Path:
+        return self.keys / "server.key"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "SFJWT_CONFIG_DIR": str(self.config),
+            "SFJWT_LOG_DIR": str(self.logs),
+            "SFJWT_TEST_PASSPHRASE": PASSPHRASE,
+        }
+
+    def sfjwt(self, *args: str, expect: int = 0) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "sfjwt_gui.cli.main", *args],
+            env=self.env(),
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        self.outputs += [done.stdout, done.stderr]
+        assert done.returncode == expect, done.stderr.decode(errors="replace")
+        return done.stdout.decode()
+
+    def written_bytes(self) -> Iterator[tuple[str, bytes]]:
+        """Every file the app wrote outside the key folder, then its output."""
+        for folder in (self.config, self.logs):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    yield str(path), path.read_bytes()
+        for number, output in enumerate(self.outputs):
+            yield f"output {number}", output
+
+
+def secret_forms(key: rsa.RSAPrivateKey) -> dict[str, bytes]:
+    """The key in every form a careless program might write it."""
+    numbers = key.private_numbers()
+    der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    traditional = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    forms = {
+        "passphrase": PASSPHRASE.encode(),
+        "key DER": der,
+        "private exponent (hex)": f"{numbers.d:x}".encode(),
+        "private exponent (decimal)": str(numbers.d).encode(),
+    }
+    # Any 64-character line of the unencrypted PEM bodies would be key material.
+    pkcs8_body = base64.encodebytes(der).decode().replace("\n", "")
+    forms["key PEM (PKCS#8)"] = pkcs8_body[64:128].encode()
+    traditional_lines = traditional.decode().splitlines()
+    forms["key PEM (PKCS#1)"] = traditional_lines[2].encode()
+    return forms
+
+
+def find_leaks(flow: Flow, secrets: dict[str, bytes]) -> list[str]:
+    leaks = []
+    for where, data in flow.written_bytes():
+        for name, secret in secrets.items():
+            if secret and secret in data:
+                leaks.append(f"{name} in {where}")
+    return leaks
+
+
+@pytest.fixture
+def flow(tmp_path: Path) -> Flow:
+    return Flow(tmp_path / "config", tmp_path / "logs", tmp_path / "keys")
+
+
+def start_demo_org(cert_path: Path) -> DemoServer:
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    server = DemoServer(DemoOrg(DemoSettings(certificate=cert)))
+    server.start()
+    return server
+
+
+def test_command_line_flow_writes_no_secret_anywhere(flow: Flow) -> None:
+    flow.sfjwt(
+        "keygen", "--out", str(flow.keys), "--passphrase-env", "SFJWT_TEST_PASSPHRASE"
+    )
+    assert stat.S_IMODE(flow.key_path.stat().st_mode) == 0o600
+    key = serialization.load_pem_private_key(
+        flow.key_path.read_bytes(), PASSPHRASE.encode()
+    )
+    assert isinstance(key, rsa.RSAPrivateKey)
+
+    server = start_demo_org(flow.keys / "server.crt")
+    try:
+        assert server.base_url.startswith("http://127.0.0.1:")
+        flow.sfjwt(
+            "-v",
+            "inspect",
+            str(flow.key_path),
+            str(flow.keys / "server.crt"),
+            "--passphrase-env",
+            "SFJWT_TEST_PASSPHRASE",
+            "--json",
+        )
+        flow.sfjwt(
+            "profiles",
+            "add",
+            "Hygiene",
+            "--login-url",
+            server.base_url,
+            "--client-id",
+            DEMO_CLIENT_ID,
+            "--username",
+            DEMO_USERNAME,
+            "--key",
+            str(flow.key_path),
+            "--cert",
+            str(flow.keys / "server.crt"),
+        )
+        for extra in ((), ("--json",), ("--verify",), ("--revoke", "--json")):
+            flow.sfjwt(
+                "-v",
+                "login",
+                "--profile",
+                "Hygiene",
+                "--passphrase-env",
+                "SFJWT_TEST_PASSPHRASE",
+                *extra,
+            )
+        flow.sfjwt("profiles", "show", "Hygiene", "--json")
+        flow.sfjwt("profiles", "export", "Hygiene", str(flow.config / "export.json"))
+        org = server.org
+        tokens, assertions = org.issued_tokens, org.received_assertions
+    finally:
+        server.stop()
+
+    assert len(tokens) == 4
+    assert len(assertions) == 4
+    secrets = secret_forms(key)
+    for number, token in enumerate(tokens):
+        secrets[f"access token {number}"] = token.encode()
+        # The opaque part alone, in case a token is cut into pieces.
+        secrets[f"access token {number} (body)"] = token.split("!", 1)[1].encode()
+    for number, assertion in enumerate(assertions):
+        secrets[f"assertion signature {number}"] = assertion.rsplit(".", 1)[1].encode()
+
+    assert find_leaks(flow, secrets) == []
+    assert any(path.suffix == ".log" for path in flow.logs.rglob("*"))
+
+
+def test_the_token_is_printed_only_when_the_user_asks(flow: Flow) -> None:
+    flow.sfjwt("keygen", "--out", str(flow.keys))
+    server = start_demo_org(flow.keys / "server.crt")
+    try:
+        login = (
+            "login",
+            "--login-url",
+            server.base_url,
+            "--client-id",
+            DEMO_CLIENT_ID,
+            "--username",
+            DEMO_USERNAME,
+            "--key",
+            str(flow.key_path),
+        )
+        hidden = flow.sfjwt(*login)
+        shown = flow.sfjwt(*login, "--show-secrets")
+        tokens = server.org.issued_tokens
+    finally:
+        server.stop()
+
+    assert tokens[0] not in hidden
+    assert tokens[1] in shown
