@@ -9,6 +9,7 @@ Only the key file the user asked ``keygen`` to write may hold the key.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import stat
 import subprocess
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -27,6 +29,7 @@ from sfjwt_gui.demo.server import DemoServer
 from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME, DemoSettings
 
 PASSPHRASE = "hygiene-Passphrase-7Q2x"
+WINDOW_TIMEOUT_MS = 30_000
 
 
 @dataclass
@@ -106,6 +109,18 @@ def find_leaks(flow: Flow, secrets: dict[str, bytes]) -> list[str]:
             if secret and secret in data:
                 leaks.append(f"{name} in {where}")
     return leaks
+
+
+@pytest.fixture
+def app_logging() -> Iterator[None]:
+    """The app's logging (memory tail and log file), at DEBUG to catch more."""
+    from sfjwt_gui.engine import logsetup
+
+    root = logging.getLogger()
+    previous = root.level
+    logsetup.configure_logging(level=logging.DEBUG)
+    yield
+    root.setLevel(previous)
 
 
 @pytest.fixture
@@ -211,3 +226,93 @@ def test_the_token_is_printed_only_when_the_user_asks(flow: Flow) -> None:
 
     assert tokens[0] not in hidden
     assert tokens[1] in shown
+
+
+@pytest.mark.gui
+@pytest.mark.usefixtures("app_logging")
+def test_window_flow_writes_no_secret_and_masks_the_token(
+    qtbot: Any, isolated_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from sfjwt_gui.gui.mainwindow import MainWindow
+    from sfjwt_gui.gui.page_keys import KeysPage
+    from sfjwt_gui.gui.page_test import TestPage
+    from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
+    from sfjwt_gui.gui.widgets import StepState
+
+    asked: list[str] = []
+
+    def answer_passphrase(cls: Any, parent: Any, key_path: str, **_: Any) -> bytes:
+        asked.append(key_path)
+        return PASSPHRASE.encode()
+
+    monkeypatch.setattr(PassphraseDialog, "ask", classmethod(answer_passphrase))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    # The demo org, a key with a passphrase, a login with verification.
+    qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.steps is not None, timeout=WINDOW_TIMEOUT_MS)
+    steps = window.steps
+    assert steps is not None
+    steps.set_current(0)
+    qtbot.waitUntil(lambda: isinstance(steps.page(0), KeysPage))
+    keys = steps.page(0)
+    assert isinstance(keys, KeysPage)
+    panel = keys.generate_panel
+    panel.passphrase_edit.edit.setText(PASSPHRASE)
+    panel.confirm_edit.edit.setText(PASSPHRASE)
+    qtbot.mouseClick(panel.generate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: keys.state() is StepState.DONE, timeout=WINDOW_TIMEOUT_MS)
+
+    steps.set_current(2)
+    qtbot.waitUntil(lambda: isinstance(steps.page(2), TestPage))
+    test = steps.page(2)
+    assert isinstance(test, TestPage)
+    for _ in range(2):
+        with qtbot.waitSignal(test.test_finished, timeout=WINDOW_TIMEOUT_MS):
+            qtbot.mouseClick(test.test_button, Qt.MouseButton.LeftButton)
+    assert test.state() is StepState.DONE
+
+    org = window.demo.org
+    assert org is not None
+    assert window.demo.base_url.startswith("http://127.0.0.1:")
+    tokens, assertions = org.issued_tokens, org.received_assertions
+    assert len(tokens) == 2
+
+    # Masked on screen until the user reveals it.
+    response = test.result_view.response_view
+    assert tokens[-1] not in response.token_label.text()
+    response.reveal_button.setChecked(True)
+    assert response.token_label.text() == tokens[-1]
+    response.reveal_button.setChecked(False)
+
+    window.menus.show_log_action.trigger()
+    log_text = window.menus.log_window().text()
+    assert "Demo org issued a token" in log_text
+    window.close()
+
+    key_files = {
+        path for path in isolated_config.rglob("*") if path.suffix in (".key", ".crt")
+    }
+    key_path = next(path for path in key_files if path.suffix == ".key")
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    key = serialization.load_pem_private_key(key_path.read_bytes(), PASSPHRASE.encode())
+    assert isinstance(key, rsa.RSAPrivateKey)
+
+    secrets = secret_forms(key)
+    for number, token in enumerate(tokens):
+        secrets[f"access token {number}"] = token.encode()
+    for number, assertion in enumerate(assertions):
+        secrets[f"assertion signature {number}"] = assertion.rsplit(".", 1)[1].encode()
+    flow = Flow(isolated_config, tmp_path / "logs", key_path.parent)
+    flow.outputs.append(log_text.encode())
+    leaks = [
+        leak
+        for leak in find_leaks(flow, secrets)
+        if not any(str(path) in leak for path in key_files)
+    ]
+    assert leaks == []
