@@ -243,7 +243,7 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
 
     asked: list[str] = []
 
-    def answer_passphrase(cls: Any, parent: Any, key_path: str, **_: Any) -> bytes:
+    def answer_passphrase(cls: Any, /, parent: Any, key_path: str, **_: Any) -> bytes:
         asked.append(key_path)
         return PASSPHRASE.encode()
 
