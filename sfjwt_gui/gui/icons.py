@@ -1,40 +1,58 @@
-"""The application icon: the SVG from resources/, or the same picture drawn in code."""
+"""The application icon: the PNGs made from resources/sfjwt-gui.svg, or drawn in code.
+
+The PNGs (built by packaging/icons.py) sit in sfjwt_gui/resources/icons/ in
+an installed wheel and in the PyInstaller folder, and in resources/icons/ of a
+source checkout. Loading them needs no Qt SVG module.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QPixmap
 
-ICON_FILE_NAME = "sfjwt-gui.svg"
+ICON_BASE_NAME = "sfjwt-gui"
+PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 CLOUD_COLOR = "#1b7fd6"
 _DRAWN_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
-def icon_file() -> Path | None:
-    """The SVG icon: in a source checkout, a frozen bundle or beside the package."""
-    package_dir = Path(__file__).resolve().parent
-    candidates = [
-        package_dir.parent.parent / "resources" / ICON_FILE_NAME,
-        package_dir / "resources" / ICON_FILE_NAME,
+def icon_folders() -> list[Path]:
+    """Where the PNG icons may be: beside the package, then in the checkout."""
+    package_dir = Path(__file__).resolve().parent.parent
+    return [
+        package_dir / "resources" / "icons",
+        package_dir.parent / "resources" / "icons",
     ]
-    bundle_dir = getattr(sys, "_MEIPASS", None)
-    if isinstance(bundle_dir, str):
-        candidates.insert(0, Path(bundle_dir) / "resources" / ICON_FILE_NAME)
-    return next((path for path in candidates if path.is_file()), None)
+
+
+def icon_pngs() -> dict[int, Path]:
+    """The PNG icon of each size, from the first folder that holds any."""
+    for folder in icon_folders():
+        found = {
+            size: folder / f"{ICON_BASE_NAME}-{size}.png"
+            for size in PNG_SIZES
+            if (folder / f"{ICON_BASE_NAME}-{size}.png").is_file()
+        }
+        if found:
+            return found
+    return {}
 
 
 def app_icon() -> QIcon:
-    """The window icon; drawn in code when the SVG or Qt's SVG plugin is missing."""
-    path = icon_file()
-    if path is not None:
-        icon = QIcon(str(path))
-        if not icon.isNull() and not icon.pixmap(32, 32).isNull():
+    """The window icon; drawn in code when the PNGs are missing or unreadable."""
+    pngs = icon_pngs()
+    if pngs:
+        icon = QIcon()
+        for size, path in pngs.items():
+            # With the size given, Qt reads each file only when that size is drawn.
+            icon.addFile(str(path), QSize(size, size))
+        if not icon.pixmap(32, 32).isNull():
             return icon
     return drawn_icon()
 
@@ -48,7 +66,7 @@ def drawn_icon() -> QIcon:
 
 
 def _draw(size: int) -> QPixmap:
-    # Imported here: the SVG is the usual case, and each Qt class costs time
+    # Imported here: the PNGs are the usual case, and each Qt class costs time
     # at start-up the first time it is used.
     from PySide6.QtCore import QPointF, QRectF, Qt
     from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmap

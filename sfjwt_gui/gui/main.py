@@ -34,6 +34,9 @@ _ENGINE_MODULES = ("sfjwt_gui.engine.appstate", "sfjwt_gui.engine.history")
 
 LibraryCheck = Callable[[], list[tuple[str, str]]]
 _INTERRUPT_POLL_MS = 300
+# The installed .desktop file's name (resources/linux/): Wayland shows that
+# entry's icon and name for the window.
+DESKTOP_FILE_ID = "io.github.sfjwtgui"
 
 
 # The flags _parser() defines, each with its attribute name: a command line of
@@ -146,7 +149,7 @@ def _start_window(
     crash.install_excepthook()
     QApplication.setApplicationName(APP_NAME)
     QApplication.setApplicationVersion(__version__)
-    QApplication.setDesktopFileName(APP_NAME)
+    QApplication.setDesktopFileName(DESKTOP_FILE_ID)
     app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_args])
 
     from sfjwt_gui.gui.mainwindow import MainWindow
