@@ -439,3 +439,176 @@ def make_tls_files(directory: Path, *, common_name: str = "localhost") -> TlsFil
         )
     )
     return TlsFiles(cert_path, key_path)
+
+
+@dataclass(frozen=True)
+class CaSignedTlsFiles:
+    """A root CA and a server certificate it issued, as PEM files.
+
+    ``ca_cert_path`` is what a client trusts (a CA bundle, SSL_CERT_FILE);
+    the server serves ``cert_path`` with ``key_path``.
+    """
+
+    ca_cert_path: Path
+    cert_path: Path
+    key_path: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        """An SSL context for ``LoopbackServer(tls=...)`` or the demo server."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_path, self.key_path)
+        return context
+
+
+def make_ca_signed_tls_files(
+    directory: Path,
+    *,
+    ca_name: str = "sfjwt Test Root CA",
+    server_name: str = "sfjwt loopback server",
+    dns_names: tuple[str, ...] = ("localhost",),
+) -> CaSignedTlsFiles:
+    """Write a root CA and a server certificate for 127.0.0.1 and ``dns_names``.
+
+    Like a corporate root: a client trusts the server only when it trusts the
+    CA, and the server's certificate names the CA as its issuer.
+    """
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name)])
+    ca_key_id = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_subject)
+        .issuer_name(ca_subject)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_key_usage(signs_certificates=True), critical=True)
+        .add_extension(ca_key_id, critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, server_name)])
+    alt_names: list[x509.GeneralName] = [x509.DNSName(name) for name in dns_names]
+    alt_names.append(x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")))
+    server_cert = (
+        x509.CertificateBuilder()
+        .subject_name(server_subject)
+        .issuer_name(ca_subject)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(signs_certificates=False), critical=True)
+        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_key_id),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+
+    directory.mkdir(parents=True, exist_ok=True)
+    files = CaSignedTlsFiles(
+        directory / "test-root-ca.pem",
+        directory / "server-cert.pem",
+        directory / "server-key.pem",
+    )
+    files.ca_cert_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    files.cert_path.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+    files.key_path.write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return files
+
+
+def _key_usage(*, signs_certificates: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=signs_certificates,
+        crl_sign=signs_certificates,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def relay_to(port: int) -> Responder:
+    """A forwarding proxy that sends everything to 127.0.0.1:``port``.
+
+    CONNECT (for https://) is answered 200 and the bytes are piped both ways;
+    a plain request in absolute form (for http://) is passed on in origin
+    form. Whatever host the client asked for, the bytes stay on this computer:
+    that is how a TLS-inspecting proxy stand-in answers for a real host name.
+    ``received`` shows what the client asked the proxy for.
+    """
+
+    def responder(request: ReceivedRequest, conn: Connection) -> None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
+        except OSError:
+            conn.send_head(502, {"Content-Length": "0"})
+            return
+        with upstream:
+            if request.method == "CONNECT":
+                if not conn.send(b"HTTP/1.1 200 Connection established\r\n\r\n"):
+                    return
+            else:
+                upstream.sendall(_origin_form(request))
+            _pipe(conn._sock, upstream, conn._stopping)
+
+    return responder
+
+
+def _origin_form(request: ReceivedRequest) -> bytes:
+    target = request.target
+    if "://" in target:
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    lines = [f"{request.method} {target} HTTP/1.1"]
+    lines.extend(
+        f"{name}: {value}"
+        for name, value in request.headers.items()
+        if not name.startswith("proxy-")
+    )
+    head = "\r\n".join(lines) + "\r\n\r\n"
+    return head.encode("latin-1") + request.body
+
+
+def _pipe(
+    client: socket.socket, upstream: socket.socket, stopping: threading.Event
+) -> None:
+    """Copy bytes both ways until one side closes or the server stops."""
+    import selectors
+
+    peers = {client: upstream, upstream: client}
+    with selectors.DefaultSelector() as selector:
+        for sock in peers:
+            selector.register(sock, selectors.EVENT_READ)
+        while not stopping.is_set():
+            for key, _events in selector.select(timeout=0.1):
+                source = key.fileobj
+                assert isinstance(source, socket.socket)
+                try:
+                    data = source.recv(65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                try:
+                    peers[source].sendall(data)
+                except OSError:
+                    return

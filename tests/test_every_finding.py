@@ -308,6 +308,15 @@ def _no_bundle(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
     return login_codes(demo, ca_bundle=str(tmp_path / "corporate-root.pem"))
 
 
+@recipe("proxy_invalid", "proxy_has_password")
+def _bad_proxies(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
+    with LoopbackServer(respond_tunnel_refused(403)) as proxy:
+        codes = login_codes(demo, proxy="socks5://127.0.0.1:1080")
+        codes += login_codes(demo, proxy=f"http://ops:hunter22@127.0.0.1:{proxy.port}")
+    assert proxy.received == [], "nothing is sent with an unusable proxy"
+    return codes
+
+
 @recipe("settings_invalid")
 def _unsignable(demo: Any, tmp_path: Path, mp: pytest.MonkeyPatch) -> list[str]:
     return login_codes(demo, extra_claims={"when": object()})

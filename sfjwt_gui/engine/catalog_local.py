@@ -207,6 +207,30 @@ LOCAL_ENTRIES = (
         "the CA bundle empty to trust the usual certificate authorities.",
     ),
     CatalogEntry(
+        "proxy_invalid",
+        E,
+        "The proxy setting is not a proxy address",
+        (
+            "The proxy field has a typing mistake, spaces, a path or a port out "
+            "of range.",
+            "A SOCKS or other kind of proxy was given; only http:// and https:// "
+            "proxies are supported.",
+        ),
+        'Leave the proxy empty to use HTTPS_PROXY from the environment, type "direct" '
+        "for no proxy, or give an address such as http://proxy.example.com:3128.",
+    ),
+    CatalogEntry(
+        "proxy_has_password",
+        E,
+        "The proxy address holds a password",
+        (
+            "The proxy's user name and password were typed into the profile, which "
+            "is a plain file that gets exported and shared.",
+        ),
+        "Remove the user name and password from the proxy field and set them in "
+        "HTTPS_PROXY in the environment (http://user:password@proxy:port).",
+    ),
+    CatalogEntry(
         "timeout_invalid",
         E,
         "The network timeout is not a positive number of seconds",

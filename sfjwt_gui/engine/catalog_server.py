@@ -266,8 +266,9 @@ SERVER_ENTRIES = (
             "A corporate proxy inspects TLS traffic with its own root certificate.",
             "The host is not who it claims to be.",
         ),
-        "Ask IT for the corporate root certificate and give it as CA bundle. "
-        "Never turn verification off.",
+        "Ask IT for the corporate root certificate and give it as CA bundle, or "
+        "have it installed in the system's certificate store (sfjwt-gui trusts "
+        "what the system trusts). Never turn verification off.",
     ),
     CatalogEntry(
         "proxy_error",
@@ -278,7 +279,8 @@ SERVER_ENTRIES = (
             "The proxy does not allow this host.",
             "The proxy address is wrong or the proxy is down.",
         ),
-        "Check HTTPS_PROXY and NO_PROXY, and ask IT to allow the Salesforce hosts.",
+        "Check the profile's proxy setting, HTTPS_PROXY and NO_PROXY; put proxy "
+        "credentials in HTTPS_PROXY; ask IT to allow the Salesforce hosts.",
     ),
     CatalogEntry(
         "response_too_large",

@@ -4,8 +4,11 @@
 token works) and returns an ``HttpRecord`` holding everything a support
 engineer needs: what was sent, what came back, how long it took, and - when
 the network, TLS or a proxy got in the way - a ``TransportFailure`` instead of
-an exception. Only input the user controls (a bad URL, a missing CA bundle)
-raises, and then an ``SfjwtError``.
+an exception. Only input the user controls (a bad URL, a missing CA bundle,
+an unusable proxy setting) raises, and then an ``SfjwtError``.
+
+TLS is verified with the operating system's trust store unless a CA bundle is
+given (see tlsinfo); the proxy follows the profile's setting (see proxies).
 """
 
 from __future__ import annotations
@@ -31,6 +34,17 @@ from sfjwt_gui import __version__
 from sfjwt_gui.engine.errors import LoginUrlError, UsageError
 from sfjwt_gui.engine.httprecord import FailureCode, HttpRecord, TransportFailure
 from sfjwt_gui.engine.loginurl import is_loopback_host
+from sfjwt_gui.engine.proxies import (
+    normalised_proxy,
+    proxy_for_url,
+    without_credentials,
+)
+from sfjwt_gui.engine.tlsinfo import (
+    FETCH_TIMEOUT_S,
+    SystemTrustAdapter,
+    describe_tls_failure,
+    system_trust_context,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -95,9 +109,11 @@ def check_url_allowed(url: str) -> None:
 class HttpClient:
     """Sends requests with one session; every answer or failure is an HttpRecord.
 
-    TLS is always verified (against ``ca_bundle`` when given), proxies come from
-    the environment (HTTPS_PROXY, NO_PROXY) unless the session's ``trust_env``
-    is off, and redirects are never followed: a 3xx is recorded as it came.
+    TLS is always verified: against ``ca_bundle`` when given, else with the
+    system's trust store (on a session this client creates). ``proxy`` is ""
+    (the environment's HTTPS_PROXY and NO_PROXY, unless the session's
+    ``trust_env`` is off), "direct", or a proxy URL (NO_PROXY still applies).
+    Redirects are never followed: a 3xx is recorded as it came.
     ``timeout`` bounds connecting, waiting for the headers, and (as one overall
     deadline) reading the body.
     """
@@ -108,6 +124,7 @@ class HttpClient:
         timeout: float = DEFAULT_TIMEOUT_S,
         ca_bundle: str | Path | None = None,
         session: requests.Session | None = None,
+        proxy: str = "",
     ) -> None:
         if not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
             raise UsageError(
@@ -126,9 +143,14 @@ class HttpClient:
                 )
             self._verify = str(bundle)
 
+        self._proxy = normalised_proxy(proxy)
         self._timeout = float(timeout)
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
+        if self._owns_session and self._verify is True:
+            context = system_trust_context()
+            if context is not None:
+                self._session.mount("https://", SystemTrustAdapter(context))
 
     def __enter__(self) -> HttpClient:
         return self
@@ -211,6 +233,8 @@ class HttpClient:
             settings = self._session.merge_environment_settings(
                 record.url, {}, True, self._verify, None
             )
+            if self._proxy:
+                settings["proxies"] = self._fixed_proxies(record.url)
             run.use_proxy(requests.utils.select_proxy(record.url, settings["proxies"]))
             # FIXME(exchange-deadline): until the headers arrive only the socket
             # timeouts apply: a server trickling its status line is not cut off at
@@ -235,6 +259,11 @@ class HttpClient:
                 response.close()
         return run.finish()
 
+    def _fixed_proxies(self, url: str) -> dict[str, str]:
+        """The proxies for ``url`` when the profile overrides the environment."""
+        chosen = proxy_for_url(self._proxy, url, trust_env=self._session.trust_env)
+        return {"http": chosen, "https": chosen} if chosen else {}
+
 
 class _Exchange:
     """One request while it runs: reads the body, records failures, finishes."""
@@ -248,9 +277,9 @@ class _Exchange:
         self.started = time.monotonic()
         parts = urlsplit(record.url)
         self.host = parts.hostname or "the server"
-        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        self.port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         shown_host = f"[{self.host}]" if ":" in self.host else self.host
-        self.host_port = f"{shown_host}:{port}"
+        self.host_port = f"{shown_host}:{self.port}"
 
     def use_proxy(self, proxy: str | None) -> None:
         """Note the proxy in use; its password must never reach a detail."""
@@ -327,7 +356,11 @@ class _Exchange:
         if _has(chain, requests.exceptions.InvalidProxyURL):
             return FailureCode.PROXY_ERROR, f"The proxy {self.proxy} is not a URL."
         if _has(chain, requests.exceptions.SSLError, ssl.SSLError):
-            return FailureCode.TLS_ERROR, self.describe_tls(chain)
+            timeout = min(self.timeout, FETCH_TIMEOUT_S)
+            message = describe_tls_failure(
+                chain, self.host, self.port, proxy=self.proxy, timeout=timeout
+            )
+            return FailureCode.TLS_ERROR, message
         # Not urllib3's TimeoutError: its NewConnectionError (refused, DNS) is one.
         timeouts = (requests.Timeout, urllib3.exceptions.ReadTimeoutError)
         if _has(chain, *timeouts, TimeoutError):
@@ -344,7 +377,7 @@ class _Exchange:
         return FailureCode.CONNECTION_FAILED, message
 
     def describe_proxy(self, chain: list[BaseException]) -> str:
-        proxy = _without_credentials(self.proxy or "")
+        proxy = without_credentials(self.proxy or "")
         for error in chain:
             text = str(error)
             if text.startswith(_TUNNEL_FAILED):
@@ -357,18 +390,6 @@ class _Exchange:
         if _has(chain, ConnectionRefusedError):
             return f"The proxy {proxy} refused the connection."
         return f"Could not go through the proxy {proxy}: {_socket_reason(chain)}."
-
-    def describe_tls(self, chain: list[BaseException]) -> str:
-        for error in chain:
-            if isinstance(error, ssl.SSLCertVerificationError):
-                reason = error.verify_message or error.reason or "unknown reason"
-                return (
-                    f"TLS certificate of {self.host} could not be verified: {reason}."
-                )
-        for error in chain:
-            if isinstance(error, ssl.SSLError) and error.reason:
-                return f"The TLS handshake with {self.host} failed: {error.reason}."
-        return f"The TLS connection to {self.host} failed."
 
     def finish(self) -> HttpRecord:
         """Stamp the elapsed time, log the outcome and hand the record over."""
@@ -433,17 +454,9 @@ def _socket_reason(chain: list[BaseException]) -> str:
     return "the connection failed"
 
 
-def _without_credentials(url: str) -> str:
-    scheme, separator, rest = url.partition("://")
-    authority, slash, path = rest.partition("/")
-    if not separator or "@" not in authority:
-        return url
-    return f"{scheme}://{authority.rsplit('@', 1)[1]}{slash}{path}"
-
-
 def _shown_url(url: object) -> str:
     """A URL fit for messages and logs: no credentials, query or fragment."""
     if not isinstance(url, str):
         return f"({type(url).__name__})"
     without_query = url.split("?", 1)[0].split("#", 1)[0]
-    return _without_credentials(without_query)[:200]
+    return without_credentials(without_query)[:200]

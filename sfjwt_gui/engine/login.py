@@ -39,6 +39,7 @@ from sfjwt_gui.engine.preflight import (
     check_username,
 )
 from sfjwt_gui.engine.preflight_keys import check_certificate, check_key
+from sfjwt_gui.engine.proxies import check_proxy
 from sfjwt_gui.engine.tokeninfo import TokenInfo, VerificationStep, verify_token
 
 if TYPE_CHECKING:
@@ -205,7 +206,9 @@ def _sign_and_send(
 
     owns_client = client is None
     http = client or HttpClient(
-        timeout=settings.timeout_s, ca_bundle=settings.ca_bundle or None
+        timeout=settings.timeout_s,
+        ca_bundle=settings.ca_bundle or None,
+        proxy=settings.proxy,
     )
     try:
         _send(settings, result, http, cancel, issued_at)
@@ -233,6 +236,7 @@ def _preflight(
         check_numbers(timeout_s=settings.timeout_s, lifetime_s=settings.lifetime_s)
     )
     findings.extend(check_ca_bundle(settings.ca_bundle))
+    findings.extend(check_proxy(settings.proxy))
     findings.extend(check_client_id(settings.client_id))
     findings.extend(check_username(settings.username, result.target))
 

@@ -27,6 +27,11 @@ from sfjwt_gui.engine.findings import Finding, Severity
 from sfjwt_gui.engine.loginurl import SANDBOX_AUDIENCE
 from sfjwt_gui.gui.widgets import FieldNote, action_button
 
+PROXY_HINT = (
+    'Empty: HTTPS_PROXY and NO_PROXY from the environment. "direct": no proxy. '
+    "Or a proxy URL such as http://proxy.example.com:3128 (hosts in NO_PROXY "
+    "still go direct). A proxy password belongs in HTTPS_PROXY, never here."
+)
 MAX_LIFETIME_S = 86_400
 MAX_TIMEOUT_S = 600.0
 CA_BUNDLE_MISSING = Finding(
@@ -98,7 +103,7 @@ class AudienceBox(QWidget):
 
 
 class AdvancedBox(QWidget):
-    """Token lifetime, network timeout and CA bundle, folded away by default."""
+    """Token lifetime, network timeout, CA bundle and proxy, folded away by default."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +138,11 @@ class AdvancedBox(QWidget):
             "Brow&se...", "Browse for a CA bundle", self.box
         )
         self.ca_bundle_note = FieldNote(self.box)
+        self.proxy_edit = QLineEdit(self.box)
+        self.proxy_edit.setAccessibleName("Proxy")
+        self.proxy_edit.setAccessibleDescription(PROXY_HINT)
+        self.proxy_edit.setPlaceholderText("from the environment (HTTPS_PROXY)")
+        self.proxy_note = FieldNote(self.box)
 
         form = QFormLayout(self.box)
         self._add_row(form, "Token l&ifetime:", self.lifetime_spin, self.lifetime_spin)
@@ -150,6 +160,9 @@ class AdvancedBox(QWidget):
         bundle_row.addWidget(self.ca_bundle_button)
         self._add_row(form, "CA &bundle:", bundle_row, self.ca_bundle_edit)
         form.addRow("", self.ca_bundle_note)
+        self._add_row(form, "Pro&xy:", self.proxy_edit, self.proxy_edit)
+        form.addRow("", self.proxy_note)
+        form.addRow("", hint_label(PROXY_HINT, self.box))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

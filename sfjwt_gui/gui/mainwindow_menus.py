@@ -125,6 +125,11 @@ class WindowMenus(QObject):
             "&Check key against certificate...",
             "Check that a private key belongs to a certificate",
         )
+        self.connect_action = self._action(
+            self.tools_menu,
+            "Check c&onnection...",
+            "Resolve, connect, complete TLS and read /services/data/ step by step",
+        )
 
         self.help_menu = bar.addMenu("&Help")
         self.show_log_action = self._action(
@@ -147,6 +152,7 @@ class WindowMenus(QObject):
         self.decode_action.triggered.connect(self._on_decode_triggered)
         self.inspect_action.triggered.connect(self._on_inspect_triggered)
         self.match_action.triggered.connect(self._on_match_triggered)
+        self.connect_action.triggered.connect(self._on_connect_triggered)
         self.show_log_action.triggered.connect(self._on_show_log_triggered)
         self.open_log_folder_action.triggered.connect(self._on_open_log_triggered)
         self.about_action.triggered.connect(self._on_about_triggered)
@@ -209,7 +215,7 @@ class WindowMenus(QObject):
     # ---- tools and help -----------------------------------------------------
 
     def open_dialog(self, key: str) -> QDialog:
-        """Show the tool dialog ``key`` ("decode", "inspect", "match"), reusing it."""
+        """Show the tool dialog ``key`` (decode, inspect, match, connect); reused."""
         dialog = self._dialogs.get(key)
         if dialog is None:
             from sfjwt_gui.gui import tools
@@ -219,6 +225,10 @@ class WindowMenus(QObject):
                 dialog = tools.DecodeDialog(self._window)
             elif key == "inspect":
                 dialog = tools.InspectDialog(tasks, self._window)
+            elif key == "connect":
+                from sfjwt_gui.gui.tools_connect import ConnectDialog
+
+                dialog = ConnectDialog(tasks, self._window.session, self._window)
             else:
                 dialog = tools.MatchDialog(tasks, self._window)
             self._dialogs[key] = dialog
@@ -258,6 +268,10 @@ class WindowMenus(QObject):
     @Slot()
     def _on_match_triggered(self) -> None:
         self.open_dialog("match")
+
+    @Slot()
+    def _on_connect_triggered(self) -> None:
+        self.open_dialog("connect")
 
     @Slot()
     def _on_show_log_triggered(self) -> None:

@@ -33,6 +33,7 @@ from sfjwt_gui.engine.preflight import (
     check_username,
 )
 from sfjwt_gui.engine.profiles import Profile
+from sfjwt_gui.engine.proxies import check_proxy
 from sfjwt_gui.gui.app_fields import (
     AdvancedBox,
     AudienceBox,
@@ -67,6 +68,8 @@ class AppPage(StepPage):
     ) -> None:
         super().__init__(session, tasks, parent)
         self._loading = False
+        # The proxy as saved before the current typing began; see _on_proxy_edited.
+        self._proxy_before_typing: str | None = None
         self._build_ui()
         self._connect_signals()
         self._on_session_profile_changed()
@@ -181,6 +184,8 @@ class AppPage(StepPage):
         self.advanced.timeout_spin.valueChanged.connect(self._on_timeout_changed)
         self.advanced.ca_bundle_edit.textEdited.connect(self._on_ca_bundle_edited)
         self.advanced.ca_bundle_button.clicked.connect(self._on_ca_bundle_clicked)
+        self.advanced.proxy_edit.textEdited.connect(self._on_proxy_edited)
+        self.advanced.proxy_edit.editingFinished.connect(self._on_proxy_finished)
 
     # -- following the session ----------------------------------------------
 
@@ -188,6 +193,7 @@ class AppPage(StepPage):
     def _on_session_profile_changed(self) -> None:
         profile = self._session.profile
         self.setEnabled(profile is not None)
+        self._proxy_before_typing = None
         shown = profile if profile is not None else Profile(name="-")
         self._sync(self._reset_audience, shown)
         for sync in self._syncs().values():
@@ -212,6 +218,7 @@ class AppPage(StepPage):
             "lifetime_s": self._sync_lifetime,
             "timeout_s": self._sync_timeout,
             "ca_bundle": self._sync_ca_bundle,
+            "proxy": self._sync_proxy,
         }
 
     def _sync(self, sync: Callable[[Profile], None], profile: Profile) -> None:
@@ -255,6 +262,10 @@ class AppPage(StepPage):
 
     def _sync_ca_bundle(self, profile: Profile) -> None:
         _set_text(self.advanced.ca_bundle_edit, profile.ca_bundle)
+
+    def _sync_proxy(self, profile: Profile) -> None:
+        if self._proxy_before_typing is None:  # not while the user types in it
+            _set_text(self.advanced.proxy_edit, profile.proxy)
 
     # -- user edits ---------------------------------------------------------
 
@@ -314,6 +325,24 @@ class AppPage(StepPage):
             self.advanced.ca_bundle_edit.setText(chosen)
             self._update(ca_bundle=chosen)
 
+    @Slot(str)
+    def _on_proxy_edited(self, text: str) -> None:
+        profile = self._session.profile
+        if self._proxy_before_typing is None and profile is not None:
+            self._proxy_before_typing = profile.proxy
+        # Unlike other invalid values a proxy password is never kept, not even
+        # the part typed before its "@" gave it away ("http://ops:1234" reads
+        # as a port): the profile is a plain file. The note says why.
+        if any(f.code == "proxy_has_password" for f in check_proxy(text)):
+            self._update(proxy=self._proxy_before_typing or "")
+            self._recheck()
+            return
+        self._update(proxy=text)
+
+    @Slot()
+    def _on_proxy_finished(self) -> None:
+        self._proxy_before_typing = None
+
     # -- checks -------------------------------------------------------------
 
     def _recheck(self) -> None:
@@ -333,6 +362,7 @@ class AppPage(StepPage):
             profile.login_url,
             profile.audience,
             profile.ca_bundle,
+            self.advanced.proxy_edit.text(),
         )
         # A fresh profile is not wrong yet: no notes until something is typed.
         blank = not any(typed)
@@ -346,6 +376,7 @@ class AppPage(StepPage):
                 check_audience(target, profile.audience) if target else []
             ),
             self.advanced.ca_bundle_note: check_ca_bundle(profile.ca_bundle),
+            self.advanced.proxy_note: check_proxy(self.advanced.proxy_edit.text()),
         }
         for note, found in findings.items():
             note.show_findings([] if blank else found)
@@ -371,6 +402,7 @@ class AppPage(StepPage):
             self.login_url_note,
             self.audience.note,
             self.advanced.ca_bundle_note,
+            self.advanced.proxy_note,
         ]
 
 
