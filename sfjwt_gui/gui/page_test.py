@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.engine.errors import KeyFileError, SfjwtError
+from sfjwt_gui.gui.export_menu import ExportButton
 from sfjwt_gui.gui.history_view import HistoryView
 from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
 from sfjwt_gui.gui.result_views import ResultView, finding_from_error
@@ -77,6 +78,7 @@ class TestPage(StepPage):
         self._handle: TaskHandle | None = None
         self._tested_profile = ""
         self._tested_key_path = ""
+        self._tested_snapshot: Profile | None = None
         self._build_ui()
         self._connect_signals()
         self._on_session_profile_changed()
@@ -104,6 +106,8 @@ class TestPage(StepPage):
         controls = QHBoxLayout()
         controls.addWidget(self.test_button)
         controls.addWidget(self.cancel_button)
+        self.export_button = ExportButton(self)
+        controls.addWidget(self.export_button)
         controls.addWidget(self.busy_bar, 1)
         controls.addWidget(self.progress_label, 1)
 
@@ -127,6 +131,7 @@ class TestPage(StepPage):
         self.test_button.clicked.connect(self.run_test)
         self.cancel_button.clicked.connect(self.cancel_test)
         self.result_view.status_message.connect(self.status_message)
+        self.export_button.status_message.connect(self.status_message)
         for shortcut in self.shortcuts:
             shortcut.activated.connect(self.run_test)
             # The window's menu may bind the same keys: when Qt finds both, it
@@ -140,6 +145,7 @@ class TestPage(StepPage):
         profile = self._session.profile
         self.test_button.setEnabled(profile is not None and not self.is_running())
         self.result_view.clear()
+        self.export_button.set_result(None, None)
         self.history_view.load(profile.name if profile else None)
         if not self.is_running():
             self.progress_label.clear()
@@ -175,6 +181,7 @@ class TestPage(StepPage):
 
         # A copy: the user may keep editing the profile while the test runs.
         snapshot = dataclasses.replace(profile)
+        self._tested_snapshot = snapshot
         passphrase = self._session.passphrase_for(profile.key_path)
         self._tested_profile = profile.name
         self._tested_key_path = profile.key_path
@@ -249,6 +256,7 @@ class TestPage(StepPage):
         current = self._session.profile
         if current is not None and current.name == tested:
             self.result_view.show_result(result)
+            self.export_button.set_result(self._tested_snapshot, result)
             self.history_view.load(tested)
             self._set_state(StepState.DONE if result.ok else StepState.ERROR)
         self.progress_label.setText(f"{tested}: {_outcome(result)} at {_clock()}")
