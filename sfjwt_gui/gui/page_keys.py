@@ -34,6 +34,7 @@ from sfjwt_gui.gui.key_summary import (
     SetupChecklist,
     inspect_key_files,
 )
+from sfjwt_gui.gui.passphrase_dialog import KeychainCheckBox
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.step_page import StepPage
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
@@ -79,6 +80,10 @@ class KeysPage(StepPage):
         self.tabs.addTab(self.files_panel, "Use existing f&iles")
 
         self.unlock_row = self._build_unlock_row()
+        self.keychain_box = KeychainCheckBox(
+            self._session, "Remember the passp&hrase in the system keychain", self
+        )
+        self.keychain_box.setVisible(False)
         self.findings_note = FieldNote(self)
         self.summary = KeySummary(self)
         self.checklist = SetupChecklist(self)
@@ -96,6 +101,7 @@ class KeysPage(StepPage):
         content_layout.addWidget(section_label("Key and certificate", content))
         content_layout.addWidget(self.tabs)
         content_layout.addWidget(self.unlock_row)
+        content_layout.addWidget(self.keychain_box)
         content_layout.addWidget(self.findings_note)
         content_layout.addLayout(cards)
         content_layout.addStretch(1)
@@ -140,6 +146,7 @@ class KeysPage(StepPage):
         self.checklist.ticked_changed.connect(self._on_checklist_ticked_changed)
         self.unlock_button.clicked.connect(self._on_unlock_clicked)
         self.passphrase_edit.edit.returnPressed.connect(self._on_unlock_clicked)
+        self._session.recall_finished.connect(self._on_session_recall_finished)
 
     # -- following the session ------------------------------------------------
 
@@ -152,6 +159,7 @@ class KeysPage(StepPage):
         self.findings_note.show_findings([])
         self.files_panel.drop_note.clear()
         self._hide_unlock_row()
+        self.keychain_box.setVisible(False)
         key_path = profile.key_path if profile else ""
         cert_path = profile.cert_path if profile else ""
         _set_text_if_different(self.files_panel.key_edit, key_path)
@@ -179,6 +187,17 @@ class KeysPage(StepPage):
             self.checklist.set_ticked(profile.checklist)
         elif name == "is_demo":
             self.checklist.set_demo(profile.is_demo)
+
+    @Slot(str)
+    def _on_session_recall_finished(self, key_path: str) -> None:
+        # The keychain had the passphrase: check the key again with it.
+        profile = self._session.profile
+        if (
+            profile
+            and key_path == profile.key_path
+            and self._session.passphrase_for(key_path)
+        ):
+            self._inspect_now()
 
     # -- user actions -----------------------------------------------------------
 
@@ -291,6 +310,7 @@ class KeysPage(StepPage):
             self.summary.clear()
             self.findings_note.show_findings([])
             self._hide_unlock_row()
+            self.keychain_box.setVisible(False)
             self._set_state(StepState.NONE)
             return
 
@@ -313,6 +333,8 @@ class KeysPage(StepPage):
         if tried_passphrase is not None and result.key_info is not None:
             self._session.remember_passphrase(result.key_path, tried_passphrase)
             self.status_message.emit("Private key unlocked")
+        if result.needs_passphrase and tried_passphrase is None:
+            self._session.recall_passphrase(result.key_path)
         self._show_report(result)
 
     def _show_report(self, report: KeyReport) -> None:
@@ -326,6 +348,10 @@ class KeysPage(StepPage):
             item for item in report.findings if item.code not in PASSPHRASE_CODES
         ]
         self.findings_note.show_findings(other_findings)
+        self.keychain_box.setVisible(
+            report.needs_passphrase
+            or self._session.passphrase_for(report.key_path) is not None
+        )
         if report.needs_passphrase:
             self.unlock_row.setVisible(True)
             self.unlock_note.show_findings(passphrase_findings)

@@ -180,6 +180,8 @@ class ProfileActions(QObject):
             return
         self._session.flush()
         try:
+            # The copy keeps the keychain switch, never the secret: it asks
+            # for the passphrase once and keeps it under its own name.
             copy = store.duplicate(source, name)
         except SfjwtError as error:
             self._sidebar.show_error(error)
@@ -203,6 +205,7 @@ class ProfileActions(QObject):
             self._sidebar.show_error(error)
             return
         self._sidebar.forget_certificate(old)
+        self._session.move_kept_passphrase(old, renamed)
         self._done(f"Renamed {old} to {renamed.name}", renamed.name)
 
     @Slot()
@@ -223,6 +226,10 @@ class ProfileActions(QObject):
             # Deselect first: a pending save would otherwise re-create the file.
             self._session.select(None)
         try:
+            deleted: Profile | None = self._session.store.get(name)
+        except SfjwtError:
+            deleted = None  # unreadable: the delete below says what is wrong
+        try:
             self._session.store.delete(name)
             self._session.history.delete(name)
         except SfjwtError as error:
@@ -230,6 +237,8 @@ class ProfileActions(QObject):
             self._sidebar.reload(select=name)
             return
         self._sidebar.forget_certificate(name)
+        if deleted is not None:
+            self._session.forget_kept_passphrase(deleted)
         self._done(f"Deleted profile {name}", neighbour)
 
     def _neighbour_of(self, name: str) -> str | None:
