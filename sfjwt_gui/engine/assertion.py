@@ -82,11 +82,19 @@ def build_claims(
         )
 
     issued = time.time() if now is None else now
+    try:
+        expires = int(issued + lifetime_s)
+    except OverflowError:
+        raise UsageError(
+            "The assertion lifetime is too large: no date is that far away.",
+            code="lifetime_invalid",
+            fix=f"Use a number such as {DEFAULT_LIFETIME_S}.",
+        ) from None
     claims: dict[str, Any] = {
         "iss": client_id.strip(),
         "sub": username.strip(),
         "aud": audience.strip(),
-        "exp": int(issued + lifetime_s),
+        "exp": expires,
     }
     if extra:
         claims.update(extra)

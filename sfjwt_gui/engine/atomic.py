@@ -11,6 +11,7 @@ import contextlib
 import errno
 import logging
 import os
+import time
 from pathlib import Path
 
 from sfjwt_gui.engine.errors import ProfileError
@@ -33,6 +34,9 @@ _WRITE_FIX = (
     "at a writable folder), then try again."
 )
 _TEMP_ATTEMPTS = 20
+_TEMP_SUFFIX = ".tmp"
+# No write takes this long: a temporary file this old was left by a crash.
+STALE_TEMP_AGE_S = 3600.0
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -115,7 +119,7 @@ def _open_temp_file(folder: Path, target_name: str, mode: int) -> tuple[int, Pat
     for _ in range(_TEMP_ATTEMPTS):
         # os.urandom, as secrets.token_hex does, without importing secrets
         # (hmac, hashlib and OpenSSL) on the window's start-up path.
-        candidate = folder / f".{target_name}.{os.urandom(6).hex()}.tmp"
+        candidate = folder / f".{target_name}.{os.urandom(6).hex()}{_TEMP_SUFFIX}"
         try:
             descriptor = os.open(candidate, flags, mode)
         except FileExistsError:
@@ -131,6 +135,24 @@ def _open_temp_file(folder: Path, target_name: str, mode: int) -> tuple[int, Pat
                 raise
         return descriptor, candidate
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(folder))
+
+
+def remove_stale_temp_files(entries: list[Path]) -> None:
+    """Delete the temporary files among ``entries`` that a crashed write left.
+
+    Only files older than STALE_TEMP_AGE_S go: a younger one may belong to a
+    write still under way in another process.
+    """
+    now = time.time()
+    for path in entries:
+        if not (path.name.startswith(".") and path.name.endswith(_TEMP_SUFFIX)):
+            continue
+        try:
+            if now - path.stat().st_mtime > STALE_TEMP_AGE_S:
+                path.unlink()
+                logger.info("Removed %s, left by a write that did not finish", path)
+        except OSError as exc:
+            logger.debug("Could not remove %s: %s", path, exc)
 
 
 def _fsync_directory(folder: Path) -> None:

@@ -74,11 +74,10 @@ def diagnose_answer(record: HttpRecord, context: AnswerContext) -> list[Finding]
     """Findings for one token request; an empty list means logged in cleanly."""
     findings = _clock_findings(record)
     if record.failure is not None:
+        # The finding is read by people: the exception text behind the failure
+        # stays in the record (the Response tab, the JSON report) for support.
         code = record.failure.code.value
-        detail = record.failure.message
-        if record.failure.detail:
-            detail = f"{detail} ({record.failure.detail})"
-        return [make_finding(code, detail), *findings]
+        return [make_finding(code, record.failure.message), *findings]
 
     body = record.json()
     if isinstance(body, dict) and "error" in body:

@@ -23,6 +23,7 @@ from sfjwt_gui.engine import paths
 from sfjwt_gui.engine.atomic import (
     describe_os_error,
     ensure_private_dir,
+    remove_stale_temp_files,
     write_atomic,
     write_failed_error,
 )
@@ -58,8 +59,13 @@ class HistoryEntry:
         }
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _is_finite_number(value: Any) -> bool:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # JSON allows whole numbers of any size
+        return False
 
 
 def _entry_from_line(line: bytes) -> HistoryEntry | None:
@@ -81,8 +87,8 @@ def _entry_from_line(line: bytes) -> HistoryEntry | None:
         and isinstance(data.get("ok"), bool)
         and isinstance(codes, list)
         and all(isinstance(code, str) for code in codes)
-        and (status is None or (_is_number(status) and float(status).is_integer()))
-        and (elapsed is None or (_is_number(elapsed) and math.isfinite(elapsed)))
+        and (status is None or (_is_finite_number(status) and status % 1 == 0))
+        and (elapsed is None or _is_finite_number(elapsed))
         and isinstance(summary, str)
         and isinstance(login_url, str)
     )
@@ -293,6 +299,8 @@ class HistoryStore:
 
     def _compact(self, path: Path) -> None:
         """Keep only the newest MAX_ENTRIES valid lines."""
+        # Compactions are rare: a fine moment to clear what crashed ones left.
+        remove_stale_temp_files(list(self.directory.iterdir()))
         kept: list[bytes] = []
         for line in _lines_newest_first(path):
             if len(kept) >= self.MAX_ENTRIES:

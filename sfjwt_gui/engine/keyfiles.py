@@ -247,7 +247,7 @@ def _open_pkcs12(
     data: bytes, passphrase: bytes | None, where: str
 ) -> tuple[PrivateKeyTypes | None, x509.Certificate | None]:
     # A bundle "without passphrase" may have been made with none or an empty one.
-    attempts = [passphrase] if passphrase else []
+    attempts = [passphrase] if passphrase and _fits_pkcs12(passphrase) else []
     for password in [*attempts, None, b""]:
         try:
             key, cert, others = pkcs12.load_key_and_certificates(data, password)
@@ -274,6 +274,23 @@ def _open_pkcs12(
         code="key_encrypted",
         fix="Enter the bundle's passphrase.",
     )
+
+
+def _fits_pkcs12(passphrase: bytes) -> bool:
+    """Whether the PKCS#12 loader can try ``passphrase`` at all.
+
+    Its passwords are UTF-8 text without NUL. Instead of refusing other bytes,
+    the loader panics on a NUL (an exception that not even ``except Exception``
+    catches) and raises a TypeError on invalid UTF-8. Such a passphrase cannot
+    open any bundle, so it is simply a wrong one.
+    """
+    if b"\x00" in passphrase:
+        return False
+    try:
+        passphrase.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _require_rsa(key: PrivateKeyTypes, where: str) -> rsa.RSAPrivateKey:

@@ -126,13 +126,14 @@ def _checked_field(key: str, value: Any) -> Any:
         valid = isinstance(value, int) and not isinstance(value, bool)
     elif key == "timeout_s":
         expected = "a number"
-        valid = (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and math.isfinite(value)
-        )
+        valid = isinstance(value, (int, float)) and not isinstance(value, bool)
         if valid:
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # JSON allows whole numbers of any size
+                valid = False
+            else:
+                valid = math.isfinite(value)
     elif key == "checklist":
         expected = "a list of texts"
         valid = isinstance(value, list) and all(isinstance(item, str) for item in value)

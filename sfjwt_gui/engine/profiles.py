@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sfjwt_gui.engine import paths
-from sfjwt_gui.engine.atomic import describe_os_error, write_atomic, write_failed_error
+from sfjwt_gui.engine.atomic import (
+    describe_os_error,
+    remove_stale_temp_files,
+    write_atomic,
+    write_failed_error,
+)
 from sfjwt_gui.engine.errors import ProfileError
 from sfjwt_gui.engine.profile_format import (
     MAX_NAME_LENGTH,
@@ -310,11 +315,7 @@ class ProfileStore:
         self, problems: builtins.list[ProfileProblem]
     ) -> builtins.list[Path]:
         try:
-            return sorted(
-                path
-                for path in self.directory.iterdir()
-                if path.suffix == ".json" and not path.name.startswith(".")
-            )
+            entries = builtins.list(self.directory.iterdir())
         except FileNotFoundError:
             return []
         except OSError as exc:
@@ -323,6 +324,13 @@ class ProfileStore:
                 ProfileProblem(self.directory, "profile_unreadable", message)
             )
             return []
+
+        remove_stale_temp_files(entries)
+        return sorted(
+            path
+            for path in entries
+            if path.suffix == ".json" and not path.name.startswith(".")
+        )
 
     def _set_aside(self, path: Path, error: CorruptError) -> ProfileProblem:
         """Move a damaged file out of the way so it stops failing every listing."""

@@ -70,7 +70,11 @@ class TokenInfo:
 
 def ids_from_identity_url(id_url: str) -> tuple[str, str]:
     """Org and user ids are the last two segments of the identity URL."""
-    segments = [part for part in urlsplit(id_url).path.split("/") if part]
+    try:
+        path = urlsplit(id_url).path
+    except ValueError:  # e.g. "https://[" from a server we do not control
+        return "", ""
+    segments = [part for part in path.split("/") if part]
     if len(segments) >= 3 and segments[-3] == "id":
         return segments[-2], segments[-1]
     return "", ""
@@ -136,12 +140,11 @@ def _userinfo(
 def _identity(
     http: HttpClient, token: TokenInfo, cancel: threading.Event | None
 ) -> VerificationStep:
-    record = http.get(
-        token.id_url,
-        bearer=token.access_token,
-        params={"format": "json"},
-        cancel=cancel,
-    )
+    # The identity URL comes from the server's answer: one we refuse to call
+    # is reported like any other failed step, not as a failed login.
+    record = _checked_get(http, token.id_url, token, cancel, {"format": "json"})
+    if isinstance(record, str):
+        return VerificationStep("identity", False, record)
     body = record.json()
     if not record.ok or not isinstance(body, dict):
         return VerificationStep("identity", False, _failure_text(record), record)

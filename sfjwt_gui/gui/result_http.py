@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 
 # Below this the difference is network latency and rounding of the Date header.
 SKEW_SHOWN_FROM_S = 2.0
+# Laying out a MiB of text freezes the window for seconds (minutes for one
+# long line). A token answer is a few hundred bytes: the start of a larger
+# body is enough to tell what it is.
+SHOWN_BODY_BYTES = 16 * 1024
+# Wrapping a line this long costs Qt more than scrolling sideways does.
+LONG_LINE_CHARS = 2000
 
 
 def _selectable_label(parent: QWidget, accessible_name: str) -> QLabel:
@@ -189,7 +196,8 @@ class ResponseView(QWidget):
             self.body_view.clear()
             return
 
-        self.status_label.setText(_status_text(record))
+        shown_record, note = _shown_part(record)
+        self.status_label.setText(_status_text(record) + note)
         skew = record.clock_skew_s
         shown = skew is not None and abs(skew) >= SKEW_SHOWN_FROM_S
         self.skew_label.setVisible(shown)
@@ -201,7 +209,15 @@ class ResponseView(QWidget):
         _fill_table(self.headers_table, record.response_headers)
         from sfjwt_gui.engine.report import pretty_body
 
-        self.body_view.setPlainText(pretty_body(record))
+        body = pretty_body(shown_record)
+        long_lines = any(len(line) > LONG_LINE_CHARS for line in body.splitlines())
+        self.body_view.clear()  # else the new wrap mode lays out the old text
+        self.body_view.setLineWrapMode(
+            QPlainTextEdit.LineWrapMode.NoWrap
+            if long_lines
+            else QPlainTextEdit.LineWrapMode.WidgetWidth
+        )
+        self.body_view.setPlainText(body)
 
     def token_text(self) -> str:
         return self.token_label.text()
@@ -224,6 +240,20 @@ class ResponseView(QWidget):
     @Slot()
     def _on_token_copied(self) -> None:
         self.status_message.emit("Access token copied to the clipboard")
+
+
+def _shown_part(record: HttpRecord) -> tuple[HttpRecord, str]:
+    """The record cut to the body the view shows, and a note saying so."""
+    if len(record.body) <= SHOWN_BODY_BYTES:
+        return record, ""
+    start = dataclasses.replace(
+        record, body=record.body[:SHOWN_BODY_BYTES], body_truncated=True
+    )
+    note = (
+        f"\nShowing the first {SHOWN_BODY_BYTES // 1024} KiB of the "
+        f"{len(record.body) // 1024} KiB received."
+    )
+    return start, note
 
 
 def _status_text(record: HttpRecord) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import bench_gui, bench_keys, bench_login
+from . import bench_faults, bench_gui, bench_keys, bench_login, bench_scale
 from .common import machine_line, print_table
 
 
@@ -14,6 +14,8 @@ def main() -> int:
     print_table("Key generation (engine, in process)", bench_keys.run())
     print_table("Window cold start to first paint (medians)", bench_gui.cold_start(7))
     print_table("Window at work (one run)", bench_gui.probe())
+    print_table("Window during network faults (worst stall)", bench_faults.run())
+    print_table("A thousand profiles, ten thousand tests", bench_scale.run())
     return 0
 
 
