@@ -315,3 +315,15 @@ def test_version() -> None:
     from sfjwt_gui import __version__
 
     assert __version__ in sfjwt("--version").stdout
+
+
+def test_profiles_add_keeps_a_proxy_but_never_its_password(demo: Any) -> None:
+    refused = add_acme_profile(demo, "--proxy", "http://ops:Hunter2pass@proxy:3128")
+    assert refused.returncode == 2
+    assert "password" in refused.stderr
+    assert "Hunter2pass" not in refused.stderr + refused.stdout
+
+    assert add_acme_profile(demo, "--proxy", "proxy.corp.example:3128").returncode == 0
+    assert ProfileStore().get("Acme").proxy == "http://proxy.corp.example:3128"
+    shown = sfjwt("profiles", "show", "Acme", "--json")
+    assert json.loads(shown.stdout)["proxy"] == "http://proxy.corp.example:3128"

@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 from sfjwt_gui.cli.output import Style, error_line, print_json, print_rows
+from sfjwt_gui.cli.passphrase import follow_profile_change, forget_kept_passphrase
 from sfjwt_gui.engine.errors import ProfileError
 from sfjwt_gui.engine.history import HistoryStore
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
+from sfjwt_gui.engine.proxies import normalised_proxy
 
 # Profile fields set by `profiles add`, by the option that sets them.
 OPTION_FIELDS = {
@@ -22,7 +24,9 @@ OPTION_FIELDS = {
     "lifetime": "lifetime_s",
     "timeout": "timeout_s",
     "ca_bundle": "ca_bundle",
+    "proxy": "proxy",
     "notes": "notes",
+    "keychain": "use_keychain",
 }
 
 
@@ -41,15 +45,23 @@ def run(args: argparse.Namespace) -> int:
     if action == "add":
         return _add(store, args)
     if action == "delete":
+        deleted = _readable(store, args.name)
         store.delete(args.name)
         HistoryStore().delete(args.name)
+        if deleted is not None:
+            follow_profile_change(deleted, None)
         sys.stdout.write(f"Deleted profile {args.name}.\n")
         return 0
     if action == "rename":
+        before = _readable(store, args.name)
         renamed = store.rename(args.name, args.new_name)
         HistoryStore().rename(args.name, renamed.name)
+        if before is not None:
+            follow_profile_change(before, renamed)
         sys.stdout.write(f"Renamed {args.name} to {renamed.name}.\n")
         return 0
+    if action == "forget-passphrase":
+        return _forget_passphrase(store.get(args.name))
     if action == "export":
         store.export(args.name, Path(args.file).expanduser())
         sys.stdout.write(f"Exported {args.name} to {args.file} (no secrets inside).\n")
@@ -59,6 +71,23 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(f"Imported profile {imported.name}.\n")
     return 0
+
+
+def _forget_passphrase(profile: Profile) -> int:
+    if forget_kept_passphrase(profile):
+        message = f"Removed the passphrase of {profile.name} from the system keychain."
+    else:
+        message = f"The system keychain keeps no passphrase for {profile.name}."
+    sys.stdout.write(message + "\n")
+    return 0
+
+
+def _readable(store: ProfileStore, name: str) -> Profile | None:
+    """The profile, or None when it cannot be read (delete and rename say why)."""
+    try:
+        return store.get(name)
+    except ProfileError:
+        return None
 
 
 def _list(store: ProfileStore, *, as_json: bool) -> int:
@@ -148,6 +177,9 @@ def _add(store: ProfileStore, args: argparse.Namespace) -> int:
         if value is not None:
             if attribute in ("key_path", "cert_path", "ca_bundle"):
                 value = str(Path(value).expanduser().resolve())
+            elif attribute == "proxy":
+                # Refuses a proxy URL with a password: profiles hold no secret.
+                value = normalised_proxy(value)
             setattr(profile, attribute, value)
     saved = store.save(profile)
     sys.stdout.write(f"{verb} profile {saved.name}.\n")

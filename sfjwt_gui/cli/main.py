@@ -25,6 +25,8 @@ COMMANDS = {
     "decode": "sfjwt_gui.cli.cmd_decode",
     "profiles": "sfjwt_gui.cli.cmd_profiles",
     "demo": "sfjwt_gui.cli.cmd_demo",
+    "export": "sfjwt_gui.cli.cmd_export",
+    "check-connection": "sfjwt_gui.cli.cmd_connect",
 }
 
 
@@ -60,6 +62,11 @@ def add_login_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
     )
     parser.add_argument(
         "--ca-bundle", metavar="FILE", help="extra CA certificates to trust (PEM)"
+    )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL|direct",
+        help="proxy for this app (default: HTTPS_PROXY from the environment)",
     )
     parser.add_argument(
         "--timeout",
@@ -127,6 +134,30 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument("--cert", metavar="FILE", help="verify the signature too")
     decode.add_argument("--json", action="store_true")
 
+    export = commands.add_parser(
+        "export", help="the login as a command, code or support report"
+    )
+    export.add_argument("--profile", metavar="NAME", help="use a saved profile")
+    add_login_options(export, required=False)
+    export.add_argument("--passphrase-env", metavar="VAR")
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=(
+            "sf", "curl", "python", "simple-salesforce", "node", "go",
+            "report-md", "report-json",
+        ),
+    )  # fmt: skip
+    export.add_argument(
+        "--include-assertion",
+        action="store_true",
+        help="curl: post a freshly signed assertion written into the command "
+        "(a secret until it expires)",
+    )
+    export.add_argument("--out", metavar="FILE", help="write to FILE, not stdout")
+    export.add_argument("--force", action="store_true", help="replace FILE")
+    export.set_defaults(verify=True, revoke=False)
+
     profiles = commands.add_parser("profiles", help="manage saved profiles")
     _add_profile_commands(profiles)
 
@@ -137,6 +168,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--username", metavar="USER")
     demo.add_argument("--scenario", default="normal", metavar="NAME")
     demo.add_argument("--list-scenarios", action="store_true")
+
+    check = commands.add_parser(
+        "check-connection",
+        help="check DNS, connection, TLS and /services/data/ step by step",
+    )
+    where = check.add_mutually_exclusive_group(required=True)
+    where.add_argument("--profile", metavar="NAME", help="use a saved profile")
+    where.add_argument("--login-url", metavar="URL")
+    check.add_argument(
+        "--proxy",
+        metavar="URL|direct",
+        help='proxy URL, or "direct" for none (default: HTTPS_PROXY)',
+    )
+    check.add_argument("--ca-bundle", metavar="FILE", help="CA certificates (PEM)")
+    check.add_argument("--timeout", type=float, metavar="S", help="default 10")
+    check.add_argument("--json", action="store_true")
     return parser
 
 
@@ -151,11 +198,22 @@ def _add_profile_commands(profiles: argparse.ArgumentParser) -> None:
     add.add_argument("name")
     add_login_options(add, required=False)
     add.add_argument("--notes", default=None)
+    add.add_argument(
+        "--keychain",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="remember the key's passphrase in the system keychain",
+    )
     delete = actions.add_parser("delete", help="delete a profile")
     delete.add_argument("name")
     rename = actions.add_parser("rename", help="rename a profile")
     rename.add_argument("name")
     rename.add_argument("new_name")
+    forget = actions.add_parser(
+        "forget-passphrase",
+        help="remove a profile's key passphrase from the system keychain",
+    )
+    forget.add_argument("name")
     export = actions.add_parser("export", help="write a profile to a file")
     export.add_argument("name")
     export.add_argument("file")
