@@ -39,6 +39,7 @@ class Flow:
     config: Path
     logs: Path
     keys: Path
+    exports: Path
     outputs: list[bytes] = field(default_factory=list)
 
     @property
@@ -67,7 +68,7 @@ class Flow:
 
     def written_bytes(self) -> Iterator[tuple[str, bytes]]:
         """Every file the app wrote outside the key folder, then its output."""
-        for folder in (self.config, self.logs):
+        for folder in (self.config, self.logs, self.exports):
             for path in sorted(folder.rglob("*")):
                 if path.is_file():
                     yield str(path), path.read_bytes()
@@ -125,7 +126,9 @@ def app_logging() -> Iterator[None]:
 
 @pytest.fixture
 def flow(tmp_path: Path) -> Flow:
-    return Flow(tmp_path / "config", tmp_path / "logs", tmp_path / "keys")
+    return Flow(
+        tmp_path / "config", tmp_path / "logs", tmp_path / "keys", tmp_path / "exports"
+    )
 
 
 def start_demo_org(cert_path: Path) -> DemoServer:
@@ -136,6 +139,7 @@ def start_demo_org(cert_path: Path) -> DemoServer:
 
 
 def test_command_line_flow_writes_no_secret_anywhere(flow: Flow) -> None:
+    flow.exports.mkdir()
     flow.sfjwt(
         "keygen", "--out", str(flow.keys), "--passphrase-env", "SFJWT_TEST_PASSPHRASE"
     )
@@ -182,6 +186,22 @@ def test_command_line_flow_writes_no_secret_anywhere(flow: Flow) -> None:
                 "SFJWT_TEST_PASSPHRASE",
                 *extra,
             )
+        export_formats = (
+            "sf", "curl", "python", "simple-salesforce", "node", "go",
+            "report-md", "report-json",
+        )  # fmt: skip
+        for export_format in export_formats:
+            for destination in (("--out", str(flow.exports / export_format)), ()):
+                flow.sfjwt(
+                    "export",
+                    "--profile",
+                    "Hygiene",
+                    "--format",
+                    export_format,
+                    "--passphrase-env",
+                    "SFJWT_TEST_PASSPHRASE",
+                    *destination,
+                )
         flow.sfjwt("profiles", "show", "Hygiene", "--json")
         flow.sfjwt("profiles", "export", "Hygiene", str(flow.config / "export.json"))
         org = server.org
@@ -189,8 +209,10 @@ def test_command_line_flow_writes_no_secret_anywhere(flow: Flow) -> None:
     finally:
         server.stop()
 
-    assert len(tokens) == 4
-    assert len(assertions) == 4
+    # Four logins, and one more for each report export.
+    assert len(tokens) == 8
+    assert len(assertions) == 8
+    assert len(list(flow.exports.iterdir())) == len(export_formats)
     secrets = secret_forms(key)
     for number, token in enumerate(tokens):
         secrets[f"access token {number}"] = token.encode()
@@ -290,6 +312,22 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
     assert response.token_label.text() == tokens[-1]
     response.reveal_button.setChecked(False)
 
+    # Every export the menu offers, saved; all but the one that says it holds
+    # the assertion must be free of secrets.
+    from sfjwt_gui.gui.export_menu import ENTRIES, SaveExportDialog
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(
+        SaveExportDialog,
+        "ask",
+        classmethod(lambda cls, parent, title, suggested: out / suggested.name),
+    )
+    safe_entries = [entry for entry in ENTRIES if not entry.include_assertion]
+    for entry in safe_entries:
+        test.export_button.action(entry.key, "save").trigger()
+    assert len(list(out.iterdir())) == len(safe_entries)
+
     window.menus.show_log_action.trigger()
     log_text = window.menus.log_window().text()
     assert "Demo org issued a token" in log_text
@@ -308,7 +346,7 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
         secrets[f"access token {number}"] = token.encode()
     for number, assertion in enumerate(assertions):
         secrets[f"assertion signature {number}"] = assertion.rsplit(".", 1)[1].encode()
-    flow = Flow(isolated_config, tmp_path / "logs", key_path.parent)
+    flow = Flow(isolated_config, tmp_path / "logs", key_path.parent, tmp_path / "out")
     flow.outputs.append(log_text.encode())
     leaks = [
         leak
