@@ -12,7 +12,7 @@ def main() -> int:
     sys.stdout.write(f"sfjwt-gui benchmarks on {machine_line()}\n")
     print_table("Command line login against the demo org (medians)", bench_login.run())
     print_table("Key generation (engine, in process)", bench_keys.run())
-    print_table("Window cold start to first paint (medians)", bench_gui.cold_start(7))
+    print_table("Window cold start to first paint (medians)", bench_gui.cold_start(15))
     print_table("Window at work (one run)", bench_gui.probe())
     print_table("Window during network faults (worst stall)", bench_faults.run())
     print_table("A thousand profiles, ten thousand tests", bench_scale.run())
