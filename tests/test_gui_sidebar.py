@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -226,3 +228,252 @@ def test_a_damaged_profile_file_gives_a_banner_and_the_others_load(
     assert window.sidebar.banner.isVisible()  # shown once, until dismissed
     window.sidebar.dismiss_button.click()
     assert not window.sidebar.banner.isVisible()
+
+
+# ---- what changes a row, and what does not ------------------------------------
+
+
+def row_texts(window: MainWindow) -> dict[str, tuple[str, str, str, str]]:
+    """Every row as a user sees it: its three lines and its tooltip."""
+    sidebar = window.sidebar
+    found = {}
+    for row in range(sidebar.list.count()):
+        item = sidebar.list.item(row)
+        found[item.text()] = (*sidebar.row_lines(item.text()), item.toolTip())
+    return found
+
+
+def changed_rows(window: MainWindow) -> list[str]:
+    """Records the name of each row the list is told has changed, from now on."""
+    changed: list[str] = []
+    model = window.sidebar.list.model()
+
+    def record(top_left: Any, bottom_right: Any, _roles: Any = None) -> None:
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            changed.append(window.sidebar.list.item(row).text())
+
+    model.dataChanged.connect(record)
+    return changed
+
+
+def settled(window: MainWindow) -> bool:
+    sidebar = window.sidebar
+    return (
+        not window.tasks.busy
+        and not sidebar.rows_waiting()
+        and not any(
+            "checking" in sidebar.row_lines(name)[2] for name in sidebar.profile_names()
+        )
+    )
+
+
+def all_rows_on_screen(window: MainWindow) -> bool:
+    view = window.sidebar.list
+    area = view.viewport().rect()
+    return all(
+        area.contains(view.visualItemRect(view.item(row)))
+        for row in range(view.count())
+    )
+
+
+def test_a_certificate_rewritten_updates_exactly_the_rows_that_use_it(
+    qtbot: QtBot,
+    open_window: Callable[[], MainWindow],
+    tmp_path: Path,
+    key_pair: Any,
+    other_key_pair: Any,
+) -> None:
+    from sfjwt_gui.engine.keys import certificate_pem
+
+    shared = tmp_path / "shared.crt"
+    shared.write_bytes(certificate_pem(key_pair[1]))
+    own = tmp_path / "own.crt"
+    own.write_bytes(certificate_pem(other_key_pair[1]))
+    store = ProfileStore()
+    store.save(Profile(name="Alpha", cert_path=str(shared)))
+    store.save(Profile(name="Beta", cert_path=str(shared)))
+    store.save(Profile(name="Gamma", cert_path=str(own)))
+    store.save(Profile(name="Delta"))
+    window = open_window()
+    qtbot.waitUntil(lambda: settled(window), timeout=WAIT_MS)
+    assert all_rows_on_screen(window)
+    before = row_texts(window)
+    changed = changed_rows(window)
+
+    # What key generation into a shared file does; the other file is written
+    # again with the same certificate, which says nothing new.
+    def rewrite(_cancel: threading.Event) -> None:
+        shared.write_text("not a certificate any more", encoding="utf-8")
+        own.write_bytes(certificate_pem(other_key_pair[1]))
+        os.utime(own, ns=(1_000_000_000, 1_000_000_000))
+
+    window.tasks.run("Generating key", rewrite, lambda _result: None)
+
+    def alpha_and_beta_broken() -> bool:
+        lines = row_texts(window)
+        return all(
+            lines[name][2] == "Certificate: cannot be read"
+            for name in ("Alpha", "Beta")
+        )
+
+    qtbot.waitUntil(alpha_and_beta_broken, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: settled(window), timeout=WAIT_MS)
+    after = row_texts(window)
+    assert {name for name in after if after[name] != before[name]} == {"Alpha", "Beta"}
+    assert sorted(set(changed)) == ["Alpha", "Beta"]
+    assert window.sidebar.row_state("Alpha") is StepState.ERROR
+    assert after["Gamma"][2].endswith("days left")
+    assert after["Delta"][2] == "Certificate: none yet"
+
+
+def test_a_test_changes_only_its_own_row_and_reads_no_profile_file(
+    qtbot: QtBot,
+    open_window: Callable[[], MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sfjwt_gui.engine.login import LoginResult
+
+    for name in ("Alpha", "Beta", "Gamma", "Delta"):
+        ProfileStore().save(Profile(name=name))
+    window = open_window()
+    qtbot.waitUntil(lambda: settled(window), timeout=WAIT_MS)
+    assert all_rows_on_screen(window)
+    store = window.session.store
+    reads: list[str] = []
+    for method in ("get", "list"):
+        monkeypatch.setattr(store, method, counted(getattr(store, method), reads))
+    before = row_texts(window)
+    changed = changed_rows(window)
+
+    window.session.record_test("Gamma", LoginResult())
+
+    after = row_texts(window)
+    assert {name for name in after if after[name] != before[name]} == {"Gamma"}
+    assert after["Gamma"][1].startswith("Failed ")
+    assert window.sidebar.row_state("Gamma") is StepState.ERROR
+    assert set(changed) == {"Gamma"}
+    assert reads == []
+
+
+def counted(method: Callable[..., Any], calls: list[str]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append(method.__name__)
+        return method(*args, **kwargs)
+
+    return wrapper
+
+
+# ---- edits the disk refuses ----------------------------------------------------
+
+
+def refuse_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every profile save fail as on a read-only disk (root ignores chmod)."""
+
+    def read_only(*_args: object) -> None:
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr("sfjwt_gui.engine.atomic.os.replace", read_only)
+
+
+def opened(window: MainWindow, name: str) -> Callable[[], bool]:
+    def check() -> bool:
+        profile = window.session.profile
+        return profile is not None and profile.name == name
+
+    return check
+
+
+def test_an_edit_the_disk_refuses_survives_switching_profiles_and_is_saved_later(
+    qtbot: QtBot,
+    open_window: Callable[[], MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
+    ProfileStore().save(Profile(name="Beta"))
+    window = open_window()
+    session, sidebar = window.session, window.sidebar
+    sidebar.select_profile("Acme")
+    qtbot.waitUntil(opened(window, "Acme"), timeout=WAIT_MS)
+
+    with monkeypatch.context() as patch:
+        refuse_writes(patch)
+        with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
+            session.update(client_id="3MVG9new")
+        sidebar.select_profile("Beta")
+        assert opened(window, "Beta")()
+        assert not window.save_error_label.isHidden()
+        assert "read-only" in window.save_error_label.text()
+
+        sidebar.select_profile("Acme")
+        assert session.profile is not None
+        assert session.profile.client_id == "3MVG9new"
+        assert ProfileStore().get("Acme").client_id == "3MVG9old"
+        assert not window.save_error_label.isHidden()
+
+    # The disk takes writes again: the kept edit is saved without another one.
+    with qtbot.waitSignal(session.saved, timeout=WAIT_MS):
+        pass
+    assert ProfileStore().get("Acme").client_id == "3MVG9new"
+    assert window.save_error_label.isHidden()
+
+
+def test_an_edit_left_behind_is_saved_with_the_next_save_of_another_profile(
+    qtbot: QtBot,
+    open_window: Callable[[], MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
+    ProfileStore().save(Profile(name="Beta"))
+    window = open_window()
+    session, sidebar = window.session, window.sidebar
+    sidebar.select_profile("Acme")
+
+    with monkeypatch.context() as patch:
+        refuse_writes(patch)
+        with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
+            session.update(client_id="3MVG9new")
+        with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
+            sidebar.select_profile("Beta")
+
+    saved: list[str] = []
+    session.saved.connect(saved.append)
+    session.update(username="b@beta.example")
+    session.flush()  # what quitting does
+
+    assert sorted(saved) == ["Acme", "Beta"]
+    assert ProfileStore().get("Acme").client_id == "3MVG9new"
+    assert ProfileStore().get("Beta").username == "b@beta.example"
+    assert window.save_error_label.isHidden()
+
+
+def test_an_unsaved_profile_is_not_renamed_and_once_deleted_stays_deleted(
+    qtbot: QtBot,
+    open_window: Callable[[], MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
+    ProfileStore().save(Profile(name="Beta"))
+    window = open_window()
+    session, sidebar = window.session, window.sidebar
+    sidebar.select_profile("Acme")
+    answer_names(monkeypatch, "Acme renamed")
+    monkeypatch.setattr(sidebar_actions, "confirm", lambda *_args: True)
+
+    with monkeypatch.context() as patch:
+        refuse_writes(patch)
+        with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
+            session.update(client_id="3MVG9new")
+        click(sidebar.buttons["Rename"])
+
+        assert set(profile_files()) == {"Acme", "Beta"}
+        assert "not saved yet" in sidebar.message_label.text()
+        assert sidebar.current_name() == "Acme"
+
+        # Deleting works (it removes a file), and takes the unsaved edit along.
+        click(sidebar.buttons["Delete"])
+
+    assert set(profile_files()) == {"Beta"}
+    session.update(username="b@beta.example")
+    session.flush()
+    assert set(profile_files()) == {"Beta"}
+    assert sidebar.profile_names() == ["Beta"]

@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from gui_stand_ins import WAIT_MS, make_window
+from gui_stand_ins import WAIT_MS, make_window, stand_in_pages
 from pytestqt.qtbot import QtBot
 
 from sfjwt_gui.engine import paths
+from sfjwt_gui.engine.appstate import AppState, save_app_state
 from sfjwt_gui.engine.history import HistoryEntry, HistoryStore
 from sfjwt_gui.engine.profile_format import Profile
 from sfjwt_gui.engine.profiles import ProfileStore
 from sfjwt_gui.gui.history_view import PAGE_SIZE, HistoryView
+from sfjwt_gui.gui.mainwindow import MainWindow
+from sfjwt_gui.gui.sidebar_rows import last_test_line
+from sfjwt_gui.gui.widgets import StepState
 
 PROFILES = 1000
 TESTS = 10_000
@@ -161,3 +167,88 @@ def test_the_window_lists_a_thousand_profiles_and_opens_any_of_them(
         qtbot.waitUntil(functools.partial(opened, name), timeout=WAIT_MS)
         assert sidebar.current_name() == name
     window.close()
+
+
+def all_rows_shown(window: MainWindow) -> bool:
+    return not window.sidebar.rows_waiting() and not window.tasks.busy
+
+
+@pytest.mark.slow
+@pytest.mark.gui
+def test_a_thousand_profiles_show_the_selected_row_at_once_and_every_row_soon(
+    qtbot: QtBot, thousand_profiles: list[str]
+) -> None:
+    listed = sorted(thousand_profiles, key=lambda name: (name.casefold(), name))
+    last = listed[-1]
+    history = HistoryStore()
+    history.append(last, entry(0))
+    history.append(listed[0], entry(1))
+    save_app_state(AppState(last_profile=last))
+
+    window = MainWindow(page_factory=stand_in_pages)
+    qtbot.addWidget(window)
+    sidebar = window.sidebar
+
+    # Before the first paint: the rows it shows, the selected one at the end.
+    assert sidebar.current_name() == last
+    assert sidebar.row_lines(last)[1].endswith(" - user_not_approved")
+    assert sidebar.row_state(last) is StepState.ERROR
+    assert sidebar.row_lines(listed[0])[1].startswith("Passed ")
+
+    window.show()
+    qtbot.waitUntil(functools.partial(all_rows_shown, window), timeout=WAIT_MS)
+
+    expected = dict.fromkeys(listed, "Never tested")
+    expected[last] = last_test_line(entry(0))
+    expected[listed[0]] = last_test_line(entry(1))
+    shown = {name: sidebar.row_lines(name) for name in sidebar.profile_names()}
+    assert list(shown) == listed
+    assert {name: lines[1] for name, lines in shown.items()} == expected
+    assert {lines[2] for lines in shown.values()} == {"Certificate: none yet"}
+    window.close()
+
+
+@pytest.mark.slow
+@pytest.mark.gui
+def test_a_test_among_a_thousand_profiles_reads_and_changes_only_its_own_row(
+    qtbot: QtBot, thousand_profiles: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfjwt_gui.engine.login import LoginResult
+
+    window = make_window(qtbot)
+    sidebar = window.sidebar
+    qtbot.waitUntil(functools.partial(all_rows_shown, window), timeout=WAIT_MS)
+
+    def rows() -> dict[str, tuple[str, str, str, StepState]]:
+        return {
+            name: (*sidebar.row_lines(name), sidebar.row_state(name))
+            for name in sidebar.profile_names()
+        }
+
+    before = rows()
+    reads: list[tuple[str, tuple[object, ...]]] = []
+    session = window.session
+    for owner, method in (
+        (session.store, "get"),
+        (session.store, "list"),
+        (session.history, "last"),
+    ):
+        monkeypatch.setattr(owner, method, counted(getattr(owner, method), reads))
+
+    session.record_test("Org 250", LoginResult())
+
+    after = rows()
+    assert [name for name in after if after[name] != before[name]] == ["Org 250"]
+    assert after["Org 250"][1].startswith("Failed ")
+    assert reads == [("last", ("Org 250",))]
+    window.close()
+
+
+def counted(
+    method: Callable[..., Any], calls: list[tuple[str, tuple[object, ...]]]
+) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        calls.append((method.__name__, args))
+        return method(*args, **kwargs)
+
+    return wrapper

@@ -3,13 +3,11 @@
 A row shows the name, the last test and the certificate's days left. The
 certificates are read off the GUI thread (a PKCS#12 bundle may need a slow key
 derivation), from finish_start() on, which the window calls right after its
-first paint; until then a row says "checking...". The commands themselves
-live in sidebar_actions.
+first paint; until then a row says "checking...". What the rows say, and when
+they say it, is sidebar_rows' part; the commands live in sidebar_actions.
 """
 
 from __future__ import annotations
-
-import logging
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
@@ -26,28 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.engine.errors import ProfileError, SfjwtError
-from sfjwt_gui.engine.history import HistoryEntry
-from sfjwt_gui.engine.profiles import Profile, ProfileProblem
+from sfjwt_gui.engine.profiles import ProfileProblem
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.sidebar_actions import ProfileActions
 from sfjwt_gui.gui.sidebar_rows import (
-    ACCESSIBLE_TEXT_ROLE,
     CERT_LINE_ROLE,
-    CERT_STATE_ROLE,
-    NO_CERTIFICATE,
     ROW_STATE_ROLE,
     TEST_LINE_ROLE,
-    CertificateWork,
-    CertStatus,
-    FileStamp,
-    file_stamp,
-    last_test_line,
-    row_state,
+    ProfileRows,
 )
 from sfjwt_gui.gui.tasks import TaskRunner
-from sfjwt_gui.gui.widgets import StepState, state_color, state_icon
-
-logger = logging.getLogger(__name__)
+from sfjwt_gui.gui.widgets import StepState, state_color
 
 
 class ProfileSidebar(QWidget):
@@ -74,13 +61,7 @@ class ProfileSidebar(QWidget):
         self._populating = False
         self._started = False
         self._has_delegate = False
-        # Profile name -> certificate path, as last listed.
-        self._listed_cert_paths: dict[str, str] = {}
         self._shown_problems: set[tuple[str, str]] = set()
-        # Profile name (casefolded) -> the certificate file's stamp when it was
-        # read, and what it said; a different stamp means "read it again".
-        self._cert_status: dict[str, tuple[FileStamp, CertStatus]] = {}
-        self._checking: set[str] = set()
         self.commands = ProfileActions(self)
         self.new_action = self.commands.new_action
         self.duplicate_action = self.commands.duplicate_action
@@ -89,6 +70,7 @@ class ProfileSidebar(QWidget):
         self.import_action = self.commands.import_action
         self.export_action = self.commands.export_action
         self._build_ui()
+        self._rows = ProfileRows(self.list, session, tasks)
         self._connect_signals()
         self._update_actions()
 
@@ -156,23 +138,19 @@ class ProfileSidebar(QWidget):
         self.list.currentItemChanged.connect(self._on_list_current_changed)
         self.dismiss_button.clicked.connect(self._on_dismiss_clicked)
         self.session.saved.connect(self._on_session_saved)
-        self.session.tested.connect(self._on_session_tested)
+        self.session.history_changed.connect(self._on_session_history_changed)
         self.session.profile_changed.connect(self._on_session_profile_changed)
         self._tasks.task_ended.connect(self._on_tasks_task_ended)
 
     # ---- public -----------------------------------------------------------
 
     def finish_start(self) -> None:
-        """After the window's first paint: read the certificates, arm Del."""
+        """After the window's first paint: fill the other rows, read certificates."""
         if self._started:
             return
         self._started = True
         self.commands.add_delete_key()
-        cert_paths = dict(self._listed_cert_paths)
-        profile = self.session.profile
-        if profile is not None and profile.name in cert_paths:
-            cert_paths[profile.name] = profile.cert_path  # may be edited since
-        self._check_certificates(cert_paths)
+        self._rows.start()
 
     def reload(self, select: str | None = None) -> None:
         """Read the profiles again and select ``select`` (default: keep the current)."""
@@ -184,21 +162,11 @@ class ProfileSidebar(QWidget):
             self._ensure_delegate()
         self._populating = True
         try:
-            self.list.clear()
-            for profile in listing.profiles:
-                self.list.addItem(self._make_item(profile))
+            row = self._rows.replace(listing.profiles, wanted)
         finally:
             self._populating = False
-        self._listed_cert_paths = {
-            profile.name: profile.cert_path for profile in listing.profiles
-        }
-        if self._started:
-            self._check_certificates(self._listed_cert_paths)
         self.profiles_listed.emit(self.list.count())
 
-        row = self._row_of(wanted) if wanted else -1
-        if row < 0 and self.list.count():
-            row = 0
         self.list.setCurrentRow(row)
         if row < 0:
             self._select_in_session(None)
@@ -212,26 +180,33 @@ class ProfileSidebar(QWidget):
         return item.text() if item is not None else None
 
     def select_profile(self, name: str) -> None:
-        row = self._row_of(name)
+        row = self._rows.row_of(name)
         if row >= 0:
             self.list.setCurrentRow(row)
 
     def row_lines(self, name: str) -> tuple[str, str, str]:
-        """The three lines a row shows: name, last test, certificate."""
-        item = self.list.item(self._row_of(name))
-        if item is None:
-            raise KeyError(name)
+        """The three lines a row shows: name, last test, certificate.
+
+        A row still waiting for its details shows only its name.
+        """
+        item = self._item(name)
         return (
             item.text(),
-            str(item.data(TEST_LINE_ROLE)),
-            str(item.data(CERT_LINE_ROLE)),
+            str(item.data(TEST_LINE_ROLE) or ""),
+            str(item.data(CERT_LINE_ROLE) or ""),
         )
 
     def row_state(self, name: str) -> StepState:
-        item = self.list.item(self._row_of(name))
-        if item is None:
-            raise KeyError(name)
-        return StepState(item.data(ROW_STATE_ROLE))
+        value = self._item(name).data(ROW_STATE_ROLE)
+        return StepState.NONE if value is None else StepState(value)
+
+    def rows_waiting(self) -> int:
+        """How many rows still wait to show their last test and certificate."""
+        return self._rows.waiting()
+
+    def forget_certificate(self, name: str) -> None:
+        """Drop what is known about a profile's certificate (renamed or deleted)."""
+        self._rows.certificates.forget(name.strip().casefold())
 
     # ---- rows -------------------------------------------------------------
 
@@ -243,100 +218,11 @@ class ProfileSidebar(QWidget):
             self.list.setItemDelegate(ProfileRowDelegate(self.list))
             self._has_delegate = True
 
-    def _row_of(self, name: str) -> int:
-        wanted = name.strip().casefold()
-        for row in range(self.list.count()):
-            if self.list.item(row).text().casefold() == wanted:
-                return row
-        return -1
-
-    def _make_item(self, profile: Profile) -> QListWidgetItem:
-        item = QListWidgetItem(profile.name)
-        self._fill_item(item, profile.cert_path)
+    def _item(self, name: str) -> QListWidgetItem:
+        item = self._rows.item(name)
+        if item is None:
+            raise KeyError(name)
         return item
-
-    def _fill_item(self, item: QListWidgetItem, cert_path: str) -> None:
-        name = item.text()
-        entry = self._last_entry(name)
-        cert = self._known_cert_status(name, cert_path)
-        state = row_state(entry, cert)
-        test_text = last_test_line(entry)
-        item.setData(TEST_LINE_ROLE, test_text)
-        item.setData(CERT_LINE_ROLE, cert.line)
-        item.setData(CERT_STATE_ROLE, cert.state)
-        item.setData(ROW_STATE_ROLE, state.value)
-        item.setIcon(state_icon(state))
-        item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}. {test_text}. {cert.line}.")
-        tip = [name, test_text]
-        if entry is not None and entry.summary:
-            tip.append(entry.summary)
-        tip.append(cert.detail or cert.line)
-        item.setToolTip("\n".join(tip))
-
-    def _last_entry(self, name: str) -> HistoryEntry | None:
-        try:
-            return self.session.history.last(name)
-        except ProfileError as error:
-            logger.warning("History of %s unreadable: %s", name, error.message)
-            return None
-
-    def _known_cert_status(self, name: str, cert_path: str) -> CertStatus:
-        if not cert_path:
-            return CertStatus(NO_CERTIFICATE, StepState.NONE)
-        known = self._cert_status.get(name.casefold())
-        if known is not None and known[0] == file_stamp(cert_path):
-            return known[1]
-        return CertStatus("Certificate: checking...", StepState.NONE)
-
-    def _check_certificates(self, cert_paths: dict[str, str]) -> None:
-        """Read the certificates that changed, off the GUI thread.
-
-        A PKCS#12 bundle may need a slow key derivation, and the first read
-        imports the crypto modules, which the window's first paint can do without.
-        """
-        requests: dict[str, tuple[str, bytes | None]] = {}
-        for name, cert_path in cert_paths.items():
-            known = self._cert_status.get(name.casefold())
-            fresh = known is not None and known[0] == file_stamp(cert_path)
-            if not cert_path or fresh or name.casefold() in self._checking:
-                continue
-            passphrase = self.session.passphrase_for(cert_path)
-            requests[name] = (cert_path, passphrase)
-        if not requests:
-            return
-        self._checking.update(name.casefold() for name in requests)
-        stamps = {name: file_stamp(path) for name, (path, _) in requests.items()}
-        self._tasks.run(
-            "Checking certificates",
-            CertificateWork(requests, stamps),
-            self._on_certificates_checked,
-            self._on_certificates_failed,
-        )
-
-    def _on_certificates_checked(self, result: object) -> None:
-        if not isinstance(result, dict):
-            return
-        for name, (stamp, status) in result.items():
-            self._checking.discard(name.casefold())
-            self._cert_status[name.casefold()] = (stamp, status)
-            row = self._row_of(name)
-            if row >= 0:
-                self._fill_item(self.list.item(row), self._cert_path_of(name))
-        self.list.viewport().update()
-
-    def _on_certificates_failed(self, error: BaseException) -> None:
-        self._checking.clear()
-        # Reading certificates never raises for a bad file; anything else is a bug.
-        raise error
-
-    def _cert_path_of(self, name: str) -> str:
-        profile = self.session.profile
-        if profile is not None and profile.name.casefold() == name.casefold():
-            return profile.cert_path
-        try:
-            return self.session.store.get(name).cert_path
-        except ProfileError:
-            return ""
 
     def _show_problems(self, problems: list[ProfileProblem]) -> None:
         new = [
@@ -385,10 +271,6 @@ class ProfileSidebar(QWidget):
             if label not in ("New", "Import"):
                 button.setEnabled(has_current)
 
-    def forget_certificate(self, name: str) -> None:
-        """Drop what is known about a profile's certificate (renamed or deleted)."""
-        self._cert_status.pop(name.casefold(), None)
-
     def _select_in_session(self, name: str | None) -> None:
         current = self.session.profile
         if name is not None and current is not None and current.name == name:
@@ -413,38 +295,38 @@ class ProfileSidebar(QWidget):
         profile = self.session.profile
         if profile is None or profile.name == self.current_name():
             return
-        if self._row_of(profile.name) < 0:
+        if self._rows.row_of(profile.name) < 0:
             self.reload(select=profile.name)
         else:
             self.select_profile(profile.name)
 
     @Slot(str)
     def _on_session_saved(self, name: str) -> None:
-        row = self._row_of(name)
-        if row < 0:
+        if self._rows.row_of(name) < 0:
             self.reload()
             return
-        cert_path = self._cert_path_of(name)
-        self._fill_item(self.list.item(row), cert_path)
-        if self._started:
-            self._check_certificates({name: cert_path})
-        self.list.viewport().update()
+        key = name.strip().casefold()
+        profile = self.session.profile
+        if profile is not None and profile.name.casefold() == key:
+            cert_path = profile.cert_path
+        else:
+            # An edit kept from before was saved at last: rare, so read the file.
+            try:
+                cert_path = self.session.store.get(name).cert_path
+            except ProfileError:
+                cert_path = self._rows.cert_path_of(key)
+        self._rows.saved(key, cert_path)
 
     @Slot(str)
     def _on_tasks_task_ended(self, _task_name: str) -> None:
-        # Key generation may write a new certificate under the same file name.
-        profile = self.session.profile
-        if not self._started:
-            return
-        if profile is not None and self._row_of(profile.name) >= 0:
-            self._check_certificates({profile.name: profile.cert_path})
+        # Key generation may have written a new certificate under a file name
+        # that other profiles use too; only files that changed are read.
+        self._rows.check_certificates()
 
-    @Slot(object)
-    def _on_session_tested(self, _result: object) -> None:
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            self._fill_item(item, self._cert_path_of(item.text()))
-        self.list.viewport().update()
+    @Slot(str)
+    def _on_session_history_changed(self, name: str) -> None:
+        # Only the tested profile's row has something new to say.
+        self._rows.fill(name.strip().casefold(), read_history=True)
 
     @Slot()
     def _on_dismiss_clicked(self) -> None:

@@ -150,6 +150,24 @@ class ProfileActions(QObject):
         self.import_action.triggered.connect(self._on_import_triggered)
         self.export_action.triggered.connect(self._on_export_triggered)
 
+    def _saved_first(self, name: str, doing: str) -> bool:
+        """Write pending edits; False (and says so) if ``name``'s cannot be."""
+        self._session.flush()
+        if not self._session.has_unsaved_changes(name):
+            return True
+        # Working from the file would lose the edit, or bring an old name back.
+        self._sidebar.show_error(
+            ProfileError(
+                f"The changes to {name!r} are not saved yet, so it cannot be {doing}.",
+                code="profile_unsaved",
+                fix=(
+                    "Free some disk space or make the profiles folder writable, "
+                    "then try again."
+                ),
+            )
+        )
+        return False
+
     def _done(self, message: str, select: str | None) -> None:
         self._sidebar.clear_error()
         self._sidebar.reload(select=select)
@@ -176,9 +194,8 @@ class ProfileActions(QObject):
         store = self._session.store
         suggestion = store.unique_name(f"{source} copy")
         name = ask_name(self._sidebar, "Duplicate profile", suggestion)
-        if name is None:
+        if name is None or not self._saved_first(source, "copied"):
             return
-        self._session.flush()
         try:
             # The copy keeps the keychain switch, never the secret: it asks
             # for the passphrase once and keeps it under its own name.
@@ -194,10 +211,8 @@ class ProfileActions(QObject):
         if old is None:
             return
         new = ask_name(self._sidebar, "Rename profile", old)
-        if new is None or new.strip() == old:
+        if new is None or new.strip() == old or not self._saved_first(old, "renamed"):
             return
-        # A save still pending under the old name would bring the old file back.
-        self._session.flush()
         try:
             renamed = self._session.store.rename(old, new)
             self._session.history.rename(old, renamed.name)
@@ -236,6 +251,7 @@ class ProfileActions(QObject):
             self._sidebar.show_error(error)
             self._sidebar.reload(select=name)
             return
+        self._session.discard_unsaved(name)
         self._sidebar.forget_certificate(name)
         if deleted is not None:
             self._session.forget_kept_passphrase(deleted)
@@ -280,9 +296,8 @@ class ProfileActions(QObject):
         if name is None:
             return
         path = ask_export_path(self._sidebar, Path.home() / f"{slugify(name)}.json")
-        if path is None:
+        if path is None or not self._saved_first(name, "exported"):
             return
-        self._session.flush()
         try:
             self._session.store.export(name, path)
         except SfjwtError as error:

@@ -1,23 +1,40 @@
-"""What one row of the profile list says (sidebar_delegate paints it).
+"""What each row of the profile list says, kept up to date (sidebar_delegate paints it).
 
 A row has three lines: the name in bold, the last test ("Passed 14:02"), and
 the certificate ("Certificate: 300 days left"), with a state badge.
+
+A long list must not hold up the window's first paint: only the rows that can
+show then get their details at once; the others get them a slice per turn of
+the event loop once the window has painted, the rows on screen first. Later
+changes (a certificate read, a test run) touch only the rows they change.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sfjwt_gui.engine.errors import SfjwtError
-from sfjwt_gui.gui.widgets import StepState
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+from sfjwt_gui.engine.errors import ProfileError, SfjwtError
+from sfjwt_gui.gui.widgets import StepState, state_icon
 
 if TYPE_CHECKING:
     import datetime as dt
     import threading
+    from collections.abc import Callable
 
     from sfjwt_gui.engine.history import HistoryEntry
+    from sfjwt_gui.engine.profiles import Profile
+    from sfjwt_gui.gui.session import ProfileSession
+    from sfjwt_gui.gui.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
 
 # Item data roles by number: Qt.ItemDataRole.AccessibleTextRole is 11 and
 # UserRole 256. Spelling them through Qt's namespace would build its ninety
@@ -30,6 +47,11 @@ CERT_STATE_ROLE = ROW_STATE_ROLE + 3
 
 EXPIRY_WARNING_DAYS = 30
 NO_CERTIFICATE = "Certificate: none yet"
+# Lists this long get every row's details before the first paint, as so few
+# cost nothing worth noticing; longer ones only the rows that can show.
+EAGER_ROWS = 40
+# How long one slice of row updates may hold the GUI thread.
+SLICE_SECONDS = 0.010
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,9 @@ class CertStatus:
     line: str
     state: StepState
     detail: str = ""
+
+
+CHECKING = CertStatus("Certificate: checking...", StepState.NONE)
 
 
 def certificate_status(
@@ -84,28 +109,105 @@ def file_stamp(path: str) -> FileStamp:
 class CertificateWork:
     """TaskRunner work: the certificate status of several profiles at once.
 
-    Each result carries the file stamp taken when the read was asked for, so a
-    file rewritten meanwhile is read again.
+    Each result carries the file's stamp taken just before it was read, so a
+    file rewritten meanwhile shows a different stamp and is read again.
     """
 
-    def __init__(
-        self,
-        requests: dict[str, tuple[str, bytes | None]],
-        stamps: dict[str, FileStamp],
-    ) -> None:
+    def __init__(self, requests: dict[str, tuple[str, bytes | None]]) -> None:
         self._requests = requests
-        self._stamps = stamps
 
     def __call__(
         self, cancel: threading.Event
     ) -> dict[str, tuple[FileStamp, CertStatus]]:
         found: dict[str, tuple[FileStamp, CertStatus]] = {}
-        for name, (cert_path, passphrase) in self._requests.items():
+        # Many profiles may share one certificate: each file is read once.
+        read: dict[tuple[FileStamp, bytes | None], CertStatus] = {}
+        for key, (cert_path, passphrase) in self._requests.items():
             if cancel.is_set():
                 break
-            status = certificate_status(cert_path, passphrase)
-            found[name] = (self._stamps[name], status)
+            stamp = file_stamp(cert_path)
+            status = read.get((stamp, passphrase))
+            if status is None:
+                status = certificate_status(cert_path, passphrase)
+                read[(stamp, passphrase)] = status
+                # Hands the GIL to the GUI thread if it waits, rather than
+                # keeping it for a whole switch interval.
+                time.sleep(0)
+            found[key] = (stamp, status)
         return found
+
+
+class CertificateChecks:
+    """What each profile's certificate says, read again when its file changes.
+
+    Profiles go by case-folded name. The reads run on ``tasks``; ``on_checked``
+    gets the new statuses, by profile, on the GUI thread.
+    """
+
+    def __init__(
+        self,
+        tasks: TaskRunner,
+        passphrase_for: Callable[[str], bytes | None],
+        on_checked: Callable[[dict[str, CertStatus]], None],
+    ) -> None:
+        self._tasks = tasks
+        self._passphrase_for = passphrase_for
+        self._on_checked = on_checked
+        # The certificate file's stamp when it was read, and what it said.
+        self._known: dict[str, tuple[FileStamp, CertStatus]] = {}
+        self._checking: set[str] = set()
+
+    def status(self, key: str, cert_path: str) -> CertStatus:
+        """What the row says now: "checking..." until the file is read as it is."""
+        if not cert_path:
+            return CertStatus(NO_CERTIFICATE, StepState.NONE)
+        known = self._known.get(key)
+        if known is not None and known[0] == file_stamp(cert_path):
+            return known[1]
+        return CHECKING
+
+    def check(self, cert_paths: dict[str, str]) -> None:
+        """Read, off the GUI thread, the certificates not read as they are now.
+
+        A PKCS#12 bundle may need a slow key derivation, and the first read
+        imports the crypto modules, which the window's first paint can do without.
+        """
+        requests: dict[str, tuple[str, bytes | None]] = {}
+        for key, cert_path in cert_paths.items():
+            if not cert_path or key in self._checking:
+                continue
+            known = self._known.get(key)
+            if known is not None and known[0] == file_stamp(cert_path):
+                continue
+            requests[key] = (cert_path, self._passphrase_for(cert_path))
+        if not requests:
+            return
+        self._checking.update(requests)
+        self._tasks.run(
+            "Checking certificates",
+            CertificateWork(requests),
+            self._on_done,
+            self._on_failed,
+        )
+
+    def forget(self, key: str) -> None:
+        """Drop what is known about a profile's certificate (renamed or deleted)."""
+        self._known.pop(key, None)
+
+    def _on_done(self, result: object) -> None:
+        if not isinstance(result, dict):
+            return
+        statuses: dict[str, CertStatus] = {}
+        for key, (stamp, status) in result.items():
+            self._checking.discard(key)
+            self._known[key] = (stamp, status)
+            statuses[key] = status
+        self._on_checked(statuses)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._checking.clear()
+        # Reading certificates never raises for a bad file; anything else is a bug.
+        raise error
 
 
 def last_test_line(entry: HistoryEntry | None, now: dt.datetime | None = None) -> str:
@@ -145,3 +247,211 @@ def row_state(entry: HistoryEntry | None, cert: CertStatus) -> StepState:
     if entry is not None and entry.ok:
         return StepState.DONE
     return StepState.NONE
+
+
+class ProfileRows(QObject):
+    """The rows of the profile list and what they say, by case-folded name.
+
+    Rows waiting for their details show only the name; start() (after the
+    window's first paint) fills them and has the certificates read.
+    """
+
+    def __init__(
+        self, view: QListWidget, session: ProfileSession, tasks: TaskRunner
+    ) -> None:
+        super().__init__(view)
+        self._view = view
+        self._session = session
+        self._started = False
+        self._check_next = False  # read the certificates on the next turn
+        # Row numbers, not items: a Python wrapper kept past its item's
+        # deletion by the list could be handed out for an unrelated object.
+        self._rows: dict[str, int] = {}
+        # The certificate path as last listed or saved, the last test as read,
+        # and the certificate status each row shows.
+        self._listed_cert_paths: dict[str, str] = {}
+        self._last_tests: dict[str, HistoryEntry | None] = {}
+        self._shown_certs: dict[str, CertStatus] = {}
+        # Rows waiting for their details, in order; True: read the history too.
+        self._waiting: dict[str, bool] = {}
+        self._icons: dict[StepState, QIcon] = {}
+        self.certificates = CertificateChecks(
+            tasks, session.passphrase_for, self._on_certificates_checked
+        )
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._on_fill_timer_timeout)
+
+    def start(self) -> None:
+        """After the window's first paint: fill every row, read the certificates.
+
+        Both start on the next turn of the event loop, apart from the rest of
+        the window's start-up work.
+        """
+        self._started = True
+        self._check_next = True
+        self._fill_timer.start()
+
+    def check_certificates(self) -> None:
+        """Read again, off the GUI thread, the certificates whose files changed."""
+        if self._started:
+            self.certificates.check(
+                {key: self.cert_path_of(key) for key in self._listed_cert_paths}
+            )
+
+    def replace(self, profiles: list[Profile], wanted: str | None) -> int:
+        """List ``profiles``; returns the row of ``wanted`` (else 0, or -1 if none)."""
+        names = [profile.name for profile in profiles]
+        self._view.clear()
+        self._view.addItems(names)
+        self._rows = {name.casefold(): row for row, name in enumerate(names)}
+        self._listed_cert_paths = {
+            profile.name.casefold(): profile.cert_path for profile in profiles
+        }
+        self._last_tests.clear()
+        self._shown_certs.clear()
+        self._waiting = dict.fromkeys(self._rows, True)
+
+        row = self.row_of(wanted) if wanted else -1
+        if row < 0 and names:
+            row = 0
+        for shown in self._rows_on_first_look(len(names), row):
+            self.fill(names[shown].casefold())
+        self.check_certificates()
+        self._fill_soon()
+        return row
+
+    def item(self, name: str) -> QListWidgetItem | None:
+        row = self.row_of(name)
+        return self._view.item(row) if row >= 0 else None
+
+    def row_of(self, name: str) -> int:
+        return self._rows.get(name.strip().casefold(), -1)
+
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    def cert_path_of(self, key: str) -> str:
+        profile = self._session.profile
+        if profile is not None and profile.name.casefold() == key:
+            return profile.cert_path  # may be edited since it was listed
+        return self._listed_cert_paths.get(key, "")
+
+    def saved(self, key: str, cert_path: str) -> None:
+        """The profile was written with this certificate: show it, read it."""
+        self._listed_cert_paths[key] = cert_path
+        self.fill(key)
+        if self._started:
+            self.certificates.check({key: cert_path})
+
+    def fill(self, key: str, *, read_history: bool = False) -> None:
+        """Give a row its last test, certificate line, badge and tooltip."""
+        item = self.item(key)
+        if item is None:
+            return
+        read_history = self._waiting.pop(key, False) or read_history
+        if read_history or key not in self._last_tests:
+            self._last_tests[key] = self._read_last_test(item.text())
+        entry = self._last_tests[key]
+        cert = self.certificates.status(key, self.cert_path_of(key))
+        self._shown_certs[key] = cert
+
+        name = item.text()
+        state = row_state(entry, cert)
+        test_text = last_test_line(entry)
+        item.setData(TEST_LINE_ROLE, test_text)
+        item.setData(CERT_LINE_ROLE, cert.line)
+        item.setData(CERT_STATE_ROLE, cert.state)
+        item.setData(ROW_STATE_ROLE, state.value)
+        item.setIcon(self._icon(state))
+        item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}. {test_text}. {cert.line}.")
+        tip = [name, test_text]
+        if entry is not None and entry.summary:
+            tip.append(entry.summary)
+        tip.append(cert.detail or cert.line)
+        item.setToolTip("\n".join(tip))
+
+    def _icon(self, state: StepState) -> QIcon:
+        # One badge per state, shared by every row.
+        icon = self._icons.get(state)
+        if icon is None:
+            icon = self._icons[state] = state_icon(state)
+        return icon
+
+    def _read_last_test(self, name: str) -> HistoryEntry | None:
+        try:
+            return self._session.history.last(name)
+        except ProfileError as error:
+            logger.warning("History of %s unreadable: %s", name, error.message)
+            return None
+
+    def _rows_on_first_look(self, count: int, current: int) -> list[int]:
+        """The rows that may show when the list is next painted.
+
+        Those at the top and those around the current row, to which the list
+        scrolls; no screen holds more rows of three lines than it is high.
+        """
+        if count <= EAGER_ROWS:
+            return list(range(count))
+        screens = QGuiApplication.screens()
+        heights = [screen.availableGeometry().height() for screen in screens]
+        line = max(self._view.fontMetrics().lineSpacing(), 1)
+        per_screen = max(heights) // (3 * line) + 1 if heights else EAGER_ROWS
+        around = range(max(current - per_screen, 0), min(current + per_screen, count))
+        return sorted({*range(min(per_screen, count)), *around})
+
+    def _fill_soon(self) -> None:
+        if self._waiting and self._started:
+            self._fill_timer.start()
+
+    def _fill_slice(self) -> None:
+        """Fill waiting rows, those on screen first, until the slice's time is up."""
+        deadline = time.perf_counter() + SLICE_SECONDS
+        on_screen = self._keys_on_screen()
+        for key in on_screen:
+            if key in self._waiting:
+                self.fill(key)
+
+        # The list repaints all it shows on any row's change; rows off screen
+        # change silently and are painted as they are when scrolled to.
+        model = self._view.model()
+        was_blocked = model.blockSignals(True)
+        try:
+            for key in list(self._waiting):
+                if time.perf_counter() >= deadline:
+                    break
+                if key not in on_screen:
+                    self.fill(key)
+        finally:
+            model.blockSignals(was_blocked)
+        self._fill_soon()
+
+    def _keys_on_screen(self) -> set[str]:
+        view = self._view
+        if not view.isVisible() or not view.count():
+            return set()
+        area = view.viewport().rect()
+        top = view.indexAt(area.topLeft()).row()
+        if top < 0:
+            return set()
+        bottom = view.indexAt(area.bottomLeft()).row()
+        last = bottom if bottom >= 0 else view.count() - 1
+        return {view.item(row).text().casefold() for row in range(top, last + 1)}
+
+    def _on_certificates_checked(self, statuses: dict[str, CertStatus]) -> None:
+        # Only rows whose certificate line changes need touching.
+        for key, status in statuses.items():
+            shown = self._shown_certs.get(key, status)  # none shown: waiting
+            if shown != status and key not in self._waiting:
+                self._waiting[key] = False
+        self._fill_slice()
+
+    @Slot()
+    def _on_fill_timer_timeout(self) -> None:
+        if self._check_next:
+            self._check_next = False
+            self.check_certificates()
+            self._fill_timer.start()
+            return
+        self._fill_slice()
