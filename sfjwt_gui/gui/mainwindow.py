@@ -328,7 +328,9 @@ class MainWindow(QMainWindow):
         self.first_painted.emit()
         self.sidebar.finish_start()
         _ = self.demo  # made now, so a selected demo profile gets its org
-        self._avoid_ambiguous_shortcuts()
+        # A turn of its own: its first use of Qt's enum namespace builds some
+        # ninety enum types, which added to the rest would stall the window.
+        QTimer.singleShot(0, self._avoid_ambiguous_shortcuts)
         self._build_next_page_soon()
 
     def _build_next_page_soon(self) -> None:
