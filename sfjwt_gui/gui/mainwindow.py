@@ -339,12 +339,27 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.session.flush()
+        if self.session.has_unsaved_changes() and not self._may_lose_unsaved():
+            event.ignore()
+            return
         self.tasks.cancel_all()
         if self._demo is not None:
             self._demo.stop()
         self.menus.close_windows()
         self.save_state()
         event.accept()
+
+    def _may_lose_unsaved(self) -> bool:
+        """Ask before quitting with edits the disk refused (the status bar says why)."""
+        from sfjwt_gui.gui.sidebar_actions import confirm
+
+        problem = self.save_error_label.text() or "Some changes could not be saved."
+        return confirm(
+            self,
+            f"{problem}\n\nQuit anyway and lose those changes? Choose No to stay, "
+            "free some space or fix the folder's permissions: the changes are "
+            "saved with the next edit.",
+        )
 
     # ---- slots ------------------------------------------------------------
 

