@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui import sidebar_actions
+from sfjwt_gui.gui.mainwindow import MainWindow
 
 
 def refuse_writes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,18 +34,22 @@ def answer_quit_question(monkeypatch: pytest.MonkeyPatch, answer: bool) -> list[
     return asked
 
 
-def test_quitting_with_a_refused_edit_asks_and_no_keeps_the_window_open(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def window_with_a_refused_edit(qtbot: QtBot, patch: pytest.MonkeyPatch) -> MainWindow:
+    """A window on profile Acme whose client id edit the disk refused."""
     ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
     window = make_window(qtbot)
     qtbot.waitUntil(lambda: window.session.profile is not None, timeout=WAIT_MS)
+    refuse_writes(patch)
+    with qtbot.waitSignal(window.session.save_failed, timeout=WAIT_MS):
+        window.session.update(client_id="3MVG9new")
+    return window
 
+
+def test_quitting_with_a_refused_edit_asks_and_no_keeps_the_window_open(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with monkeypatch.context() as patch:
-        refuse_writes(patch)
-        with qtbot.waitSignal(window.session.save_failed, timeout=WAIT_MS):
-            window.session.update(client_id="3MVG9new")
-
+        window = window_with_a_refused_edit(qtbot, patch)
         asked = answer_quit_question(patch, answer=False)
         assert not window.close()
         assert window.isVisible()
@@ -62,14 +67,8 @@ def test_quitting_with_a_refused_edit_asks_and_no_keeps_the_window_open(
 def test_yes_quits_and_only_the_refused_edit_is_lost(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
-    window = make_window(qtbot)
-    qtbot.waitUntil(lambda: window.session.profile is not None, timeout=WAIT_MS)
-
     with monkeypatch.context() as patch:
-        refuse_writes(patch)
-        with qtbot.waitSignal(window.session.save_failed, timeout=WAIT_MS):
-            window.session.update(client_id="3MVG9new")
+        window = window_with_a_refused_edit(qtbot, patch)
         asked = answer_quit_question(patch, answer=True)
         assert window.close()
 

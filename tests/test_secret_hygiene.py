@@ -103,6 +103,28 @@ def secret_forms(key: rsa.RSAPrivateKey) -> dict[str, bytes]:
     return forms
 
 
+def app_options(base_url: str, key_path: Path) -> tuple[str, ...]:
+    """The demo org's connected-app options of `sfjwt login` and `profiles add`."""
+    return (
+        "--login-url", base_url,
+        "--client-id", DEMO_CLIENT_ID,
+        "--username", DEMO_USERNAME,
+        "--key", str(key_path),
+    )  # fmt: skip
+
+
+def issued_secrets(tokens: list[str], assertions: list[str]) -> dict[str, bytes]:
+    """The access tokens and assertion signatures the demo org handed out or saw."""
+    secrets = {}
+    for number, token in enumerate(tokens):
+        secrets[f"access token {number}"] = token.encode()
+        # The opaque part alone, in case a token is cut into pieces.
+        secrets[f"access token {number} (body)"] = token.split("!", 1)[1].encode()
+    for number, assertion in enumerate(assertions):
+        secrets[f"assertion signature {number}"] = assertion.rsplit(".", 1)[1].encode()
+    return secrets
+
+
 def find_leaks(flow: Flow, secrets: dict[str, bytes]) -> list[str]:
     leaks = []
     for where, data in flow.written_bytes():
@@ -165,14 +187,7 @@ def test_command_line_flow_writes_no_secret_anywhere(flow: Flow) -> None:
             "profiles",
             "add",
             "Hygiene",
-            "--login-url",
-            server.base_url,
-            "--client-id",
-            DEMO_CLIENT_ID,
-            "--username",
-            DEMO_USERNAME,
-            "--key",
-            str(flow.key_path),
+            *app_options(server.base_url, flow.key_path),
             "--cert",
             str(flow.keys / "server.crt"),
         )
@@ -213,13 +228,7 @@ def test_command_line_flow_writes_no_secret_anywhere(flow: Flow) -> None:
     assert len(tokens) == 8
     assert len(assertions) == 8
     assert len(list(flow.exports.iterdir())) == len(export_formats)
-    secrets = secret_forms(key)
-    for number, token in enumerate(tokens):
-        secrets[f"access token {number}"] = token.encode()
-        # The opaque part alone, in case a token is cut into pieces.
-        secrets[f"access token {number} (body)"] = token.split("!", 1)[1].encode()
-    for number, assertion in enumerate(assertions):
-        secrets[f"assertion signature {number}"] = assertion.rsplit(".", 1)[1].encode()
+    secrets = {**secret_forms(key), **issued_secrets(tokens, assertions)}
 
     assert find_leaks(flow, secrets) == []
     assert any(path.suffix == ".log" for path in flow.logs.rglob("*"))
@@ -229,17 +238,7 @@ def test_the_token_is_printed_only_when_the_user_asks(flow: Flow) -> None:
     flow.sfjwt("keygen", "--out", str(flow.keys))
     server = start_demo_org(flow.keys / "server.crt")
     try:
-        login = (
-            "login",
-            "--login-url",
-            server.base_url,
-            "--client-id",
-            DEMO_CLIENT_ID,
-            "--username",
-            DEMO_USERNAME,
-            "--key",
-            str(flow.key_path),
-        )
+        login = ("login", *app_options(server.base_url, flow.key_path))
         hidden = flow.sfjwt(*login)
         shown = flow.sfjwt(*login, "--show-secrets")
         tokens = server.org.issued_tokens
@@ -341,11 +340,7 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
     key = serialization.load_pem_private_key(key_path.read_bytes(), PASSPHRASE.encode())
     assert isinstance(key, rsa.RSAPrivateKey)
 
-    secrets = secret_forms(key)
-    for number, token in enumerate(tokens):
-        secrets[f"access token {number}"] = token.encode()
-    for number, assertion in enumerate(assertions):
-        secrets[f"assertion signature {number}"] = assertion.rsplit(".", 1)[1].encode()
+    secrets = {**secret_forms(key), **issued_secrets(tokens, assertions)}
     flow = Flow(isolated_config, tmp_path / "logs", key_path.parent, tmp_path / "out")
     flow.outputs.append(log_text.encode())
     leaks = [
