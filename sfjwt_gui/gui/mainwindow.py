@@ -54,6 +54,7 @@ from sfjwt_gui.gui.widgets import StepState, state_color
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QByteArray
+    from PySide6.QtGui import QAction
 
     from sfjwt_gui.gui.demo_control import DemoController
     from sfjwt_gui.gui.steps import StepsView
@@ -115,6 +116,10 @@ class MainWindow(QMainWindow):
         self._demo: DemoController | None = None
         self._welcome: WelcomePage | None = None
         self.steps: StepsView | None = None
+        # Menu actions whose shortcut is left to the shown page (see
+        # _avoid_ambiguous_shortcuts); the others work window-wide, Qt's default.
+        self._narrowed_actions: set[QAction] = set()
+        self._qt_namespace_loaded = False
         self._build_ui()
         self.menus = WindowMenus(self)
         self._connect_signals()
@@ -378,21 +383,34 @@ class MainWindow(QMainWindow):
         """
         if self.steps is None or not self._started:
             return
-        from PySide6.QtCore import Qt
         from PySide6.QtGui import QKeySequence
 
         from sfjwt_gui.gui.steps import active_page_shortcuts
 
+        # A page not built yet has no shortcuts; asking for it would build it.
+        page = self.steps.current_page_if_built()
         focus = QApplication.focusWidget()
-        taken = active_page_shortcuts(self.steps.current_page(), focus)
-        for action in (self.menus.test_action, self.menus.cancel_action):
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
-            context = (
+        taken = active_page_shortcuts(page, focus) if page is not None else set()
+        portable = QKeySequence.SequenceFormat.PortableText
+        actions = (self.menus.test_action, self.menus.cancel_action)
+        narrowed = {
+            action
+            for action in actions
+            if action.shortcut().toString(portable) in taken
+        }
+        if narrowed == self._narrowed_actions:
+            # Nothing changes; the usual case right after start, where touching
+            # Qt's enum namespace would hold the window for some 40 ms.
+            return
+        from PySide6.QtCore import Qt
+
+        for action in actions:
+            action.setShortcutContext(
                 Qt.ShortcutContext.WidgetShortcut
-                if keys in taken
+                if action in narrowed
                 else Qt.ShortcutContext.WindowShortcut
             )
-            action.setShortcutContext(context)
+        self._narrowed_actions = narrowed
 
     @Slot()
     def _on_first_paint_done(self) -> None:
@@ -407,7 +425,20 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_build_next_page(self) -> None:
-        if self.steps is not None and self.isVisible() and self.steps.build_next_page():
+        if self.steps is None or not self.isVisible():
+            return
+        if not self._qt_namespace_loaded:
+            # The first page to use Qt's enum namespace builds its ninety enum
+            # types (some 30 ms): a turn of their own, so that no turn holds
+            # the window for as long as that and a page together.
+            from PySide6.QtCore import Qt
+
+            _ = Qt.AlignmentFlag
+            self._qt_namespace_loaded = True
+            self._build_next_page_soon()
+            return
+        if self.steps.build_next_page():
+            self._avoid_ambiguous_shortcuts()
             self._build_next_page_soon()
 
     @Slot()

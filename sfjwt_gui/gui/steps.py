@@ -236,6 +236,10 @@ class StepsView(QWidget):
     def current_page(self) -> QWidget:
         return self._built_page(self.current_index())
 
+    def current_page_if_built(self) -> QWidget | None:
+        """The shown step's page, or None while it is still to be built."""
+        return self._widgets[self.current_index()]
+
     def build_next_page(self) -> bool:
         """Build one page not built yet, the shown one first; False when done."""
         current = self.current_index()
