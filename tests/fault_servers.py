@@ -110,6 +110,15 @@ class DemoLogin(Protocol):
     def cert_path(self) -> Path: ...
 
 
+class RunningDemo(Protocol):
+    """The running demo org (the conftest's ``demo`` fixture)."""
+
+    @property
+    def org(self) -> DemoOrg: ...
+    @property
+    def base_url(self) -> str: ...
+
+
 def fault_profile(demo: DemoLogin, target: FaultTarget, name: str = "Fault") -> Profile:
     """A profile that logs in to the demo org's user, into the fault."""
     return Profile(
@@ -329,6 +338,10 @@ FAULTS: tuple[FaultCase, ...] = (
 )
 
 
+# The table as parameters of a test, each case named in the test id.
+FAULT_CASES = [pytest.param(case, id=case.name) for case in FAULTS]
+
+
 def missing_words(case: FaultCase, target: FaultTarget, text: str) -> list[str]:
     """The case's words and the target's names that ``text`` lacks."""
     lowered = text.lower()
@@ -338,9 +351,16 @@ def missing_words(case: FaultCase, target: FaultTarget, text: str) -> list[str]:
 
 @contextmanager
 def staged_in_test(
-    case: FaultCase, ctx: FaultContext, monkeypatch: pytest.MonkeyPatch
+    case: FaultCase,
+    demo: RunningDemo,
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[FaultTarget]:
-    """Stage ``case`` in a test: its environment set, skipped where impossible."""
+    """Stage ``case`` in a test: its environment set, skipped where impossible.
+
+    ``demo`` is the running demo org; ``workdir`` a scratch folder (tmp_path).
+    """
+    ctx = FaultContext(demo.org, demo.base_url, workdir)
     with contextlib.ExitStack() as stack:
         try:
             target = stack.enter_context(case.stage(ctx))

@@ -31,6 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qsl
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -392,27 +393,10 @@ def make_tls_files(directory: Path, *, common_name: str = "localhost") -> TlsFil
             x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")),
         ]
     )
-    usage = x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
     cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
+        _day_long_certificate(name, name, key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(usage, critical=True)
+        .add_extension(_key_usage(signs_certificates=True), critical=True)
         .add_extension(alt_names, critical=False)
         .add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
@@ -431,40 +415,41 @@ def make_tls_files(directory: Path, *, common_name: str = "localhost") -> TlsFil
     cert_path = directory / "loopback-cert.pem"
     key_path = directory / "loopback-key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    _write_private_key(key_path, key)
     return TlsFiles(cert_path, key_path)
 
 
+TEST_CA_NAME = "sfjwt Test Root CA"
+TEST_SERVER_NAME = "sfjwt loopback server"
+# The names as a certificate's subject shows them.
+CA_SUBJECT = f"CN={TEST_CA_NAME}"
+SERVER_SUBJECT = f"CN={TEST_SERVER_NAME}"
+TRUST_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def forget_trust_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unset the machine's own CA variables: they would change what is trusted."""
+    for name in TRUST_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @dataclass(frozen=True)
-class CaSignedTlsFiles:
+class CaSignedTlsFiles(TlsFiles):
     """A root CA and a server certificate it issued, as PEM files.
 
     ``ca_cert_path`` is what a client trusts (a CA bundle, SSL_CERT_FILE);
-    the server serves ``cert_path`` with ``key_path``.
+    the server serves ``cert_path`` with ``key_path`` (``server_context()``,
+    also for the demo server).
     """
 
     ca_cert_path: Path
-    cert_path: Path
-    key_path: Path
-
-    def server_context(self) -> ssl.SSLContext:
-        """An SSL context for ``LoopbackServer(tls=...)`` or the demo server."""
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert_path, self.key_path)
-        return context
 
 
 def make_ca_signed_tls_files(
     directory: Path,
     *,
-    ca_name: str = "sfjwt Test Root CA",
-    server_name: str = "sfjwt loopback server",
+    ca_name: str = TEST_CA_NAME,
+    server_name: str = TEST_SERVER_NAME,
     dns_names: tuple[str, ...] = ("localhost",),
 ) -> CaSignedTlsFiles:
     """Write a root CA and a server certificate for 127.0.0.1 and ``dns_names``.
@@ -477,13 +462,7 @@ def make_ca_signed_tls_files(
     ca_subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ca_name)])
     ca_key_id = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
     ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_subject)
-        .issuer_name(ca_subject)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
+        _day_long_certificate(ca_subject, ca_subject, ca_key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_key_usage(signs_certificates=True), critical=True)
         .add_extension(ca_key_id, critical=False)
@@ -495,13 +474,7 @@ def make_ca_signed_tls_files(
     alt_names: list[x509.GeneralName] = [x509.DNSName(name) for name in dns_names]
     alt_names.append(x509.IPAddress(ipaddress.IPv4Address("127.0.0.1")))
     server_cert = (
-        x509.CertificateBuilder()
-        .subject_name(server_subject)
-        .issuer_name(ca_subject)
-        .public_key(server_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
+        _day_long_certificate(server_subject, ca_subject, server_key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(signs_certificates=False), critical=True)
         .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
@@ -517,20 +490,42 @@ def make_ca_signed_tls_files(
 
     directory.mkdir(parents=True, exist_ok=True)
     files = CaSignedTlsFiles(
-        directory / "test-root-ca.pem",
-        directory / "server-cert.pem",
-        directory / "server-key.pem",
+        ca_cert_path=directory / "test-root-ca.pem",
+        cert_path=directory / "server-cert.pem",
+        key_path=directory / "server-key.pem",
     )
     files.ca_cert_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     files.cert_path.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
-    files.key_path.write_bytes(
-        server_key.private_bytes(
+    _write_private_key(files.key_path, server_key)
+    return files
+
+
+def _day_long_certificate(
+    subject: x509.Name,
+    issuer: x509.Name,
+    public_key: ec.EllipticCurvePublicKey,
+    now: dt.datetime,
+) -> x509.CertificateBuilder:
+    """A certificate valid from five minutes ago for one day (extensions to add)."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+    )
+
+
+def _write_private_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    path.write_bytes(
+        key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
     )
-    return files
 
 
 def _key_usage(*, signs_certificates: bool) -> x509.KeyUsage:

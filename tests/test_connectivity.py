@@ -14,9 +14,12 @@ from typing import Any
 
 import pytest
 from loopback_servers import (
+    CA_SUBJECT,
+    SERVER_SUBJECT,
     CaSignedTlsFiles,
     LoopbackServer,
     closed_port,
+    forget_trust_from_environment,
     make_ca_signed_tls_files,
     relay_to,
     respond,
@@ -35,15 +38,12 @@ from sfjwt_gui.engine.connectivity import (
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 
-SERVER_NAME = "CN=sfjwt loopback server"
-CA_NAME = "CN=sfjwt Test Root CA"
 ALL_STEPS = ["resolve", "connect", "tls", "services_data"]
 
 
 @pytest.fixture(autouse=True)
 def no_trust_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-        monkeypatch.delenv(name, raising=False)
+    forget_trust_from_environment(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,7 @@ def test_the_https_demo_org_with_its_ca_bundle_shows_the_handshake(
     tls = facts(report.steps[2])
     assert tls["Protocol"].startswith("TLSv1.")
     assert tls["Cipher"]
-    assert (tls["Certificate"], tls["Issued by"]) == (SERVER_NAME, CA_NAME)
+    assert (tls["Certificate"], tls["Issued by"]) == (SERVER_SUBJECT, CA_SUBJECT)
     assert tls["Verified"] == f"yes, with the CA bundle {corp_tls.ca_cert_path}"
 
 
@@ -121,7 +121,7 @@ def test_an_untrusted_certificate_stops_the_check_and_is_named(
     failed = report.steps[-1]
     assert failed.state is CheckState.FAILED
     assert "is not trusted by the system's trust store" in failed.message
-    assert f"'{SERVER_NAME}' issued by '{CA_NAME}'" in failed.message
+    assert f"'{SERVER_SUBJECT}' issued by '{CA_SUBJECT}'" in failed.message
     assert facts(failed)["Verified"] == "no"
     assert "CA bundle" in failed.fix
 
@@ -215,7 +215,7 @@ def test_a_salesforce_host_behind_an_inspecting_proxy_is_called_out(
     failed = report.steps[-1]
     assert failed.key == "tls"
     assert "most likely a proxy that inspects TLS traffic" in failed.message
-    assert CA_NAME in failed.fix
+    assert CA_SUBJECT in failed.fix
 
 
 def test_a_page_that_is_not_salesforce_fails_the_last_step(tmp_path: Path) -> None:

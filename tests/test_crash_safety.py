@@ -29,7 +29,7 @@ from pytestqt.qtbot import QtBot
 
 from sfjwt_gui.engine import paths
 from sfjwt_gui.engine.errors import ProfileError
-from sfjwt_gui.engine.history import HistoryStore
+from sfjwt_gui.engine.history import HistoryEntry, HistoryStore
 from sfjwt_gui.engine.profile_format import Profile, profile_from_bytes
 from sfjwt_gui.engine.profiles import ProfileStore
 
@@ -223,25 +223,46 @@ def fill(folder: Path) -> None:
             assert full.value.errno == errno.ENOSPC
 
 
-def test_a_full_disk_keeps_the_saved_profile_and_says_so(
-    small_disk: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+Stores = tuple[ProfileStore, HistoryStore]
+
+
+@pytest.fixture
+def acme_on_small_disk(small_disk: Path, monkeypatch: pytest.MonkeyPatch) -> Stores:
+    """The config folder on the small disk, with profile Acme saved once."""
     monkeypatch.setenv(paths.CONFIG_DIR_ENV, str(small_disk))
     store, history = ProfileStore(), HistoryStore()
     store.save(version("Acme", 0))
+    return store, history
+
+
+def refused_writes(
+    store: ProfileStore,
+    history: HistoryStore,
+    edited: Profile,
+    entry: HistoryEntry,
+) -> list[ProfileError]:
+    """Save ``edited`` and append ``entry`` to Acme's history; both must fail."""
+    with pytest.raises(ProfileError) as saving:
+        store.save(edited)
+    with pytest.raises(ProfileError) as appending:
+        history.append("Acme", entry)
+
+    errors = [saving.value, appending.value]
+    assert [error.code for error in errors] == ["write_failed", "write_failed"]
+    return errors
+
+
+def test_a_full_disk_keeps_the_saved_profile_and_says_so(
+    small_disk: Path, acme_on_small_disk: Stores
+) -> None:
+    store, history = acme_on_small_disk
     before = paths.profiles_dir().joinpath("acme.json").read_bytes()
     fill(small_disk)
     edited = version("Acme", 1)
 
-    with pytest.raises(ProfileError) as saving:
-        store.save(edited)
-    with pytest.raises(ProfileError) as appending:
-        history.append("Acme", history_entry(1))
-
-    for caught in (saving, appending):
-        assert caught.value.code == "write_failed"
-        assert "the disk is full" in caught.value.message
-        assert "Free some disk space" in caught.value.fix
+    for error in refused_writes(store, history, edited, history_entry(1)):
+        assert "the disk is full" in error.message
+        assert "Free some disk space" in error.fix
     assert edited == version("Acme", 1)
     assert paths.profiles_dir().joinpath("acme.json").read_bytes() == before
     assert [path.name for path in paths.profiles_dir().iterdir()] == ["acme.json"]
@@ -252,24 +273,16 @@ def test_a_full_disk_keeps_the_saved_profile_and_says_so(
 
 
 def test_a_read_only_disk_keeps_the_saved_profile_and_says_so(
-    small_disk: Path, monkeypatch: pytest.MonkeyPatch
+    small_disk: Path, acme_on_small_disk: Stores
 ) -> None:
-    monkeypatch.setenv(paths.CONFIG_DIR_ENV, str(small_disk))
-    store, history = ProfileStore(), HistoryStore()
-    store.save(version("Acme", 0))
+    store, history = acme_on_small_disk
     history.append("Acme", history_entry(1))
     assert _run("mount", "-o", "remount,ro", str(small_disk))
     edited = version("Acme", 1)
 
-    with pytest.raises(ProfileError) as saving:
-        store.save(edited)
-    with pytest.raises(ProfileError) as appending:
-        history.append("Acme", history_entry(2))
-
-    for caught in (saving, appending):
-        assert caught.value.code == "write_failed"
-        assert "read-only" in caught.value.message
-        assert "writable" in caught.value.fix
+    for error in refused_writes(store, history, edited, history_entry(2)):
+        assert "read-only" in error.message
+        assert "writable" in error.fix
     assert edited == version("Acme", 1)
     assert without_times(ProfileStore().get("Acme")) == version("Acme", 0)
     assert [entry.summary for entry in HistoryStore().entries("Acme")] == ["1"]

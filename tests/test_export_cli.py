@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sfjwt_gui.cli.main import build_parser
 from sfjwt_gui.engine.errors import OutputExistsError, SfjwtError
 from sfjwt_gui.engine.exports import ExportFormat, write_export
+from sfjwt_gui.engine.keys import private_key_pem
 
 KeyPair = tuple[rsa.RSAPrivateKey, x509.Certificate]
 PASSPHRASE = "Zq9-unguessable-passphrase"
@@ -48,13 +48,7 @@ def demo_options(demo: Any, key_path: Path | None = None) -> list[str]:
 @pytest.fixture
 def locked_key(tmp_path: Path, key_pair: KeyPair) -> Path:
     path = tmp_path / "locked.key"
-    path.write_bytes(
-        key_pair[0].private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(PASSPHRASE.encode()),
-        )
-    )
+    path.write_bytes(private_key_pem(key_pair[0], PASSPHRASE.encode()))
     return path
 
 

@@ -27,6 +27,7 @@ from sfjwt_gui.engine.exports import (
     sf_command,
 )
 from sfjwt_gui.engine.keyfiles import identify_file
+from sfjwt_gui.engine.keys import private_key_pem
 from sfjwt_gui.engine.login import LoginResult, LoginSettings, run_login
 from sfjwt_gui.engine.snippets import python_requests, python_simple_salesforce
 from sfjwt_gui.engine.snippets_node_go import go_golang_jwt, node_jsforce
@@ -51,16 +52,22 @@ def inputs(**changes: Any) -> ExportInputs:
     return ExportInputs(**values)
 
 
+def login_settings(**changes: str) -> LoginSettings:
+    """Settings for a made-up org, changed by ``changes``."""
+    values: dict[str, Any] = {
+        "login_url": "https://login.salesforce.com",
+        "client_id": "3MVG9x",
+        "username": "u@x.example",
+        "key_path": "/k.pem",
+    }
+    values.update(changes)
+    return LoginSettings(**values)
+
+
 @pytest.fixture
 def locked_key(tmp_path: Path, key_pair: KeyPair) -> Path:
     path = tmp_path / "locked.key"
-    path.write_bytes(
-        key_pair[0].private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(PASSPHRASE.encode()),
-        )
-    )
+    path.write_bytes(private_key_pem(key_pair[0], PASSPHRASE.encode()))
     return path
 
 
@@ -209,23 +216,15 @@ def test_go_snippet_uses_golang_jwt_v5_with_a_single_string_audience() -> None:
 
 
 def test_exports_need_the_app_the_user_and_the_key() -> None:
-    settings = LoginSettings(
-        login_url="https://login.salesforce.com",
-        client_id="",
-        username="u",
-        key_path="",
-    )
+    settings = login_settings(client_id="", username="u", key_path="")
 
     with pytest.raises(UsageError, match="consumer key and private key file are empty"):
         inputs_from_settings(settings)
 
 
 def test_export_inputs_take_the_key_form_from_the_file(locked_key: Path) -> None:
-    settings = LoginSettings(
-        login_url="login.salesforce.com",
-        client_id="3MVG9x",
-        username="u@x.example",
-        key_path=str(locked_key),
+    settings = login_settings(
+        login_url="login.salesforce.com", key_path=str(locked_key)
     )
 
     found = inputs_from_settings(settings, key_identity=identify_file(locked_key))
@@ -237,12 +236,7 @@ def test_export_inputs_take_the_key_form_from_the_file(locked_key: Path) -> None
 
 
 def test_curl_with_the_assertion_needs_a_signed_one() -> None:
-    settings = LoginSettings(
-        login_url="https://login.salesforce.com",
-        client_id="3MVG9x",
-        username="u@x.example",
-        key_path="/k.pem",
-    )
+    settings = login_settings()
 
     with pytest.raises(UsageError, match="no tested assertion"):
         render_export(

@@ -17,9 +17,8 @@ from typing import Any
 
 import pytest
 from fault_servers import (
-    FAULTS,
+    FAULT_CASES,
     FaultCase,
-    FaultContext,
     FaultTarget,
     fault_profile,
     missing_words,
@@ -30,13 +29,6 @@ from fault_servers import (
 
 from sfjwt_gui.engine.catalog import CATALOG
 from sfjwt_gui.engine.profiles import ProfileStore
-
-FAULT_CASES = [pytest.param(case, id=case.name) for case in FAULTS]
-
-
-@pytest.fixture
-def fault_context(demo: Any, tmp_path: Path) -> FaultContext:
-    return FaultContext(demo.org, demo.base_url, tmp_path)
 
 
 def sfjwt(target: FaultTarget, *args: str) -> subprocess.CompletedProcess[str]:
@@ -69,10 +61,10 @@ def login_options(demo: Any, target: FaultTarget) -> list[str]:
 def test_plain_output_names_the_problem_and_exits_with_network(
     case: FaultCase,
     demo: Any,
-    fault_context: FaultContext,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with staged_in_test(case, fault_context, monkeypatch) as target:
+    with staged_in_test(case, demo, tmp_path, monkeypatch) as target:
         done = sfjwt(target, "login", *login_options(demo, target))
         target.confirm()
 
@@ -90,10 +82,10 @@ def test_plain_output_names_the_problem_and_exits_with_network(
 def test_json_output_of_a_profile_login_and_the_profile_is_kept(
     case: FaultCase,
     demo: Any,
-    fault_context: FaultContext,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with staged_in_test(case, fault_context, monkeypatch) as target:
+    with staged_in_test(case, demo, tmp_path, monkeypatch) as target:
         ProfileStore().save(fault_profile(demo, target))
         saved_files = profile_files()
         done = sfjwt(target, "login", "--profile", "Fault", "--json")

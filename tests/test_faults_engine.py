@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from fault_servers import (
+    FAULT_CASES,
     FAULTS,
     FaultCase,
-    FaultContext,
     FaultTarget,
     fault_profile,
     missing_words,
@@ -29,13 +29,7 @@ from sfjwt_gui.engine.httprecord import FailureCode
 from sfjwt_gui.engine.login import LoginResult, LoginSettings, run_login
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 
-FAULT_CASES = [pytest.param(case, id=case.name) for case in FAULTS]
 MEMORY_LIMIT_BYTES = 8 * 1024 * 1024
-
-
-@pytest.fixture
-def fault_context(demo: Any, tmp_path: Path) -> FaultContext:
-    return FaultContext(demo.org, demo.base_url, tmp_path)
 
 
 def save_profile(demo: Any, target: FaultTarget) -> Profile:
@@ -55,10 +49,10 @@ def codes(result: LoginResult) -> list[str]:
 def test_fault_is_diagnosed_in_plain_words_and_the_profile_is_kept(
     case: FaultCase,
     demo: Any,
-    fault_context: FaultContext,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    with staged_in_test(case, fault_context, monkeypatch) as target:
+    with staged_in_test(case, demo, tmp_path, monkeypatch) as target:
         profile = save_profile(demo, target)
         saved_files = profile_files()
         result = run_login(LoginSettings.from_profile(ProfileStore().get(profile.name)))
@@ -88,11 +82,11 @@ def test_fault_is_diagnosed_in_plain_words_and_the_profile_is_kept(
 
 
 def test_64_mib_answer_is_cut_at_the_cap_without_holding_it(
-    demo: Any, fault_context: FaultContext, monkeypatch: pytest.MonkeyPatch
+    demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     [case] = [case for case in FAULTS if case.name == "body_64_mib"]
 
-    with staged_in_test(case, fault_context, monkeypatch) as target:
+    with staged_in_test(case, demo, tmp_path, monkeypatch) as target:
         tracemalloc.start()
         try:
             result = login_into(demo, target)

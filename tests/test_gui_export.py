@@ -10,17 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from gui_windows import run_test_and_wait, session_on, show_test_page
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from sfjwt_gui.engine.history import HistoryStore
-from sfjwt_gui.engine.login import LoginResult
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui.export_menu import ENTRIES, ExportButton, SaveExportDialog
 from sfjwt_gui.gui.page_test import TestPage
 from sfjwt_gui.gui.session import ProfileSession
-from sfjwt_gui.gui.tasks import TaskRunner
 
 WAIT_MS = 20_000
 
@@ -39,26 +36,12 @@ def session(demo: Any) -> Iterator[ProfileSession]:
     )
     store.save(tested)
     store.save(Profile(**{**tested.to_dict(), "name": "No app", "client_id": ""}))
-    session = ProfileSession(store, HistoryStore())
-    session.select("Demo")
-    yield session
-    session.flush()
+    yield from session_on(store, "Demo")
 
 
 @pytest.fixture
 def page(qtbot: Any, session: ProfileSession) -> TestPage:
-    page = TestPage(session, TaskRunner(), None)
-    qtbot.addWidget(page)
-    page.show()
-    return page
-
-
-def run_test(qtbot: Any, page: TestPage) -> LoginResult:
-    with qtbot.waitSignal(page.test_finished, timeout=WAIT_MS) as finished:
-        qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
-    result = finished.args[0]
-    assert isinstance(result, LoginResult)
-    return result
+    return show_test_page(qtbot, session)
 
 
 def trigger(qtbot: Any, button: ExportButton, entry: str, action: str) -> str:
@@ -88,7 +71,7 @@ def test_export_waits_for_a_result_then_offers_every_format(
     assert not button.isEnabled()
     assert button.accessibleName() == "Export the test result"
 
-    run_test(qtbot, page)
+    run_test_and_wait(qtbot, page)
 
     assert button.isEnabled()
     labels = [action.text() for action in button.menu().actions() if action.menu()]
@@ -102,7 +85,7 @@ def test_export_waits_for_a_result_then_offers_every_format(
 def test_copy_puts_a_working_snippet_on_the_clipboard(
     qtbot: Any, page: TestPage, demo: Any
 ) -> None:
-    run_test(qtbot, page)
+    run_test_and_wait(qtbot, page)
 
     status = trigger(qtbot, page.export_button, "python", "copy")
 
@@ -115,7 +98,7 @@ def test_copy_puts_a_working_snippet_on_the_clipboard(
 def test_saved_report_holds_the_test_and_the_qt_version_but_no_token(
     qtbot: Any, page: TestPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = run_test(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
     assert result.token is not None
     target = tmp_path / "report.json"
     titles = answer_save_dialog(monkeypatch, target)
@@ -135,7 +118,7 @@ def test_saved_report_holds_the_test_and_the_qt_version_but_no_token(
 def test_curl_with_the_assertion_says_it_is_secret_and_saves_privately(
     qtbot: Any, page: TestPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = run_test(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
     submenu = page.export_button.submenus["curl-assertion"]
     assert "anyone with it can log in until" in submenu.menuAction().toolTip()
     target = tmp_path / "curl.sh"
@@ -152,7 +135,7 @@ def test_curl_with_the_assertion_says_it_is_secret_and_saves_privately(
 def test_a_cancelled_save_writes_nothing(
     qtbot: Any, page: TestPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_test(qtbot, page)
+    run_test_and_wait(qtbot, page)
     titles = answer_save_dialog(monkeypatch, None)
 
     with qtbot.assertNotEmitted(page.export_button.status_message):
@@ -167,7 +150,7 @@ def test_code_exports_say_why_they_are_off_when_the_app_is_missing(
 ) -> None:
     session.select("No app")
 
-    result = run_test(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
 
     assert not result.sent
     submenus = page.export_button.submenus
@@ -180,7 +163,7 @@ def test_code_exports_say_why_they_are_off_when_the_app_is_missing(
 def test_choosing_another_profile_clears_the_export(
     qtbot: Any, page: TestPage, session: ProfileSession
 ) -> None:
-    run_test(qtbot, page)
+    run_test_and_wait(qtbot, page)
     assert page.export_button.isEnabled()
 
     session.select("No app")

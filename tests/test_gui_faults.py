@@ -15,15 +15,16 @@ from typing import Any
 
 import pytest
 from fault_servers import (
+    FAULT_CASES,
     FAULTS,
     FaultCase,
-    FaultContext,
     fault_profile,
     missing_words,
     profile_files,
     staged_in_test,
     unreadable_parts,
 )
+from gui_windows import open_real_windows
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
@@ -40,30 +41,11 @@ from sfjwt_gui.gui.widgets import StepState
 pytestmark = pytest.mark.gui
 
 WAIT_MS = 30_000
-FAULT_CASES = [pytest.param(case, id=case.name) for case in FAULTS]
-
-
-@pytest.fixture
-def fault_context(demo: Any, tmp_path: Path) -> FaultContext:
-    return FaultContext(demo.org, demo.base_url, tmp_path)
 
 
 @pytest.fixture
 def open_window(qtbot: Any) -> Iterator[Callable[[], MainWindow]]:
-    """Open the real window on the test's config dir; close it afterwards."""
-    opened: list[MainWindow] = []
-
-    def opener() -> MainWindow:
-        window = MainWindow()
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        opened.append(window)
-        return window
-
-    yield opener
-    for window in opened:
-        window.close()
+    yield from open_real_windows(qtbot)
 
 
 def open_test_page(qtbot: Any, window: MainWindow) -> TestPage:
@@ -98,11 +80,11 @@ def test_fault_is_diagnosed_in_the_window_which_stays_usable(
     case: FaultCase,
     qtbot: Any,
     demo: Any,
-    fault_context: FaultContext,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     open_window: Callable[[], MainWindow],
 ) -> None:
-    with staged_in_test(case, fault_context, monkeypatch) as target:
+    with staged_in_test(case, demo, tmp_path, monkeypatch) as target:
         store = ProfileStore()
         store.save(fault_profile(demo, target))
         store.save(Profile(name="Other"))
@@ -157,7 +139,7 @@ def test_fault_is_diagnosed_in_the_window_which_stays_usable(
 def test_a_huge_answer_shows_its_start_in_the_response_tab(
     qtbot: Any,
     demo: Any,
-    fault_context: FaultContext,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     open_window: Callable[[], MainWindow],
 ) -> None:
@@ -165,7 +147,7 @@ def test_a_huge_answer_shows_its_start_in_the_response_tab(
     # with the window frozen meanwhile: the tab shows the answer's start.
     [case] = [case for case in FAULTS if case.name == "body_64_mib"]
 
-    with staged_in_test(case, fault_context, monkeypatch) as target:
+    with staged_in_test(case, demo, tmp_path, monkeypatch) as target:
         ProfileStore().save(fault_profile(demo, target))
         window = open_window()
         page = open_test_page(qtbot, window)

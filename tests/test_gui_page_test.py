@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
+from gui_windows import run_test_and_wait, session_on, show_test_page
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextDocumentFragment
 from PySide6.QtWidgets import QLabel
@@ -17,14 +18,12 @@ from sfjwt_gui.demo.org import DemoOrg
 from sfjwt_gui.demo.server import DemoServer
 from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME, DemoSettings
 from sfjwt_gui.engine.catalog import CATALOG
-from sfjwt_gui.engine.history import HistoryEntry, HistoryStore
+from sfjwt_gui.engine.history import HistoryEntry
 from sfjwt_gui.engine.keys import certificate_pem, private_key_pem
-from sfjwt_gui.engine.login import LoginResult
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui.page_test import TestPage
 from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
 from sfjwt_gui.gui.session import ProfileSession
-from sfjwt_gui.gui.tasks import TaskRunner
 from sfjwt_gui.gui.widgets import StepState
 
 KeyPair = tuple[rsa.RSAPrivateKey, x509.Certificate]
@@ -73,26 +72,12 @@ def store(
 
 @pytest.fixture
 def session(store: ProfileStore) -> Iterator[ProfileSession]:
-    session = ProfileSession(store, HistoryStore())
-    session.select("Demo")
-    yield session
-    session.flush()
+    yield from session_on(store, "Demo")
 
 
 @pytest.fixture
 def page(qtbot: Any, session: ProfileSession) -> TestPage:
-    page = TestPage(session, TaskRunner(), None)
-    qtbot.addWidget(page)
-    page.show()
-    return page
-
-
-def run_and_wait(qtbot: Any, page: TestPage) -> LoginResult:
-    with qtbot.waitSignal(page.test_finished, timeout=WAIT_MS) as finished:
-        qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
-    result = finished.args[0]
-    assert isinstance(result, LoginResult)
-    return result
+    return show_test_page(qtbot, session)
 
 
 def card_titles(page: TestPage) -> list[str]:
@@ -108,7 +93,7 @@ def test_a_successful_login_shows_who_logged_in_and_keeps_the_token_masked(
     org, server = demo_org
     assert page.state() is StepState.NONE
 
-    result = run_and_wait(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
 
     banner = page.result_view.banner_plain_text()
     assert banner.startswith(
@@ -145,7 +130,7 @@ def test_a_successful_login_shows_who_logged_in_and_keeps_the_token_masked(
 def test_the_request_is_shown_masked_and_copied_as_a_working_curl(
     qtbot: Any, page: TestPage
 ) -> None:
-    result = run_and_wait(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
     request = page.result_view.request_view
     signature = result.assertion.rsplit(".", 1)[1]
 
@@ -167,7 +152,7 @@ def test_user_not_approved_shows_its_diagnosis(
 ) -> None:
     demo_org[0].set_scenario("user_not_approved")
 
-    run_and_wait(qtbot, page)
+    run_test_and_wait(qtbot, page)
 
     entry = CATALOG["user_not_approved"]
     assert page.result_view.banner_plain_text() == (
@@ -257,7 +242,7 @@ def test_an_encrypted_key_asks_for_its_passphrase_first(
     assert not page.is_running()
     assert session.history.count("Locked") == 0
 
-    result = run_and_wait(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
 
     assert result.ok
     assert asked == [key_path, key_path]
@@ -280,13 +265,13 @@ def test_a_wrong_passphrase_is_forgotten_and_asked_again(
 
     monkeypatch.setattr(PassphraseDialog, "ask", fake_ask)
 
-    result = run_and_wait(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
 
     assert not result.sent
     assert CATALOG["key_passphrase_wrong"].title in card_titles(page)
     assert session.profile is not None
     assert session.passphrase_for(session.profile.key_path) is None
-    run_and_wait(qtbot, page)
+    run_test_and_wait(qtbot, page)
     assert len(asked) == 2
 
 
@@ -324,7 +309,7 @@ def test_a_preflight_error_sends_nothing_and_shows_the_finding(
 ) -> None:
     session.select("No key")
 
-    result = run_and_wait(qtbot, page)
+    result = run_test_and_wait(qtbot, page)
 
     assert not result.sent
     assert demo_org[0].login_count == 0
@@ -357,7 +342,7 @@ def test_the_result_goes_to_the_profile_that_was_tested(
 def test_state_and_history_come_back_with_the_profile(
     qtbot: Any, page: TestPage, session: ProfileSession
 ) -> None:
-    run_and_wait(qtbot, page)
+    run_test_and_wait(qtbot, page)
     session.select("Empty")
     assert page.state() is StepState.NONE
 

@@ -383,22 +383,37 @@ def opened(window: MainWindow, name: str) -> Callable[[], bool]:
     return check
 
 
+def open_acme_and_beta(
+    qtbot: QtBot, open_window: Callable[[], MainWindow]
+) -> MainWindow:
+    """Store profiles Acme and Beta, open the window and select Acme."""
+    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
+    ProfileStore().save(Profile(name="Beta"))
+    window = open_window()
+    window.sidebar.select_profile("Acme")
+    qtbot.waitUntil(opened(window, "Acme"), timeout=WAIT_MS)
+    return window
+
+
+def edit_client_id_the_disk_refuses(
+    qtbot: QtBot, patch: pytest.MonkeyPatch, window: MainWindow
+) -> None:
+    """Make the disk refuse writes, then edit the client id (its save fails)."""
+    refuse_writes(patch)
+    with qtbot.waitSignal(window.session.save_failed, timeout=WAIT_MS):
+        window.session.update(client_id="3MVG9new")
+
+
 def test_an_edit_the_disk_refuses_survives_switching_profiles_and_is_saved_later(
     qtbot: QtBot,
     open_window: Callable[[], MainWindow],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
-    ProfileStore().save(Profile(name="Beta"))
-    window = open_window()
+    window = open_acme_and_beta(qtbot, open_window)
     session, sidebar = window.session, window.sidebar
-    sidebar.select_profile("Acme")
-    qtbot.waitUntil(opened(window, "Acme"), timeout=WAIT_MS)
 
     with monkeypatch.context() as patch:
-        refuse_writes(patch)
-        with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
-            session.update(client_id="3MVG9new")
+        edit_client_id_the_disk_refuses(qtbot, patch, window)
         sidebar.select_profile("Beta")
         assert opened(window, "Beta")()
         assert not window.save_error_label.isHidden()
@@ -422,16 +437,11 @@ def test_an_edit_left_behind_is_saved_with_the_next_save_of_another_profile(
     open_window: Callable[[], MainWindow],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
-    ProfileStore().save(Profile(name="Beta"))
-    window = open_window()
+    window = open_acme_and_beta(qtbot, open_window)
     session, sidebar = window.session, window.sidebar
-    sidebar.select_profile("Acme")
 
     with monkeypatch.context() as patch:
-        refuse_writes(patch)
-        with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
-            session.update(client_id="3MVG9new")
+        edit_client_id_the_disk_refuses(qtbot, patch, window)
         with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
             sidebar.select_profile("Beta")
 
@@ -451,18 +461,13 @@ def test_an_unsaved_profile_is_not_renamed_and_once_deleted_stays_deleted(
     open_window: Callable[[], MainWindow],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
-    ProfileStore().save(Profile(name="Beta"))
-    window = open_window()
+    window = open_acme_and_beta(qtbot, open_window)
     session, sidebar = window.session, window.sidebar
-    sidebar.select_profile("Acme")
     answer_names(monkeypatch, "Acme renamed")
     monkeypatch.setattr(sidebar_actions, "confirm", lambda *_args: True)
 
     with monkeypatch.context() as patch:
-        refuse_writes(patch)
-        with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
-            session.update(client_id="3MVG9new")
+        edit_client_id_the_disk_refuses(qtbot, patch, window)
         click(sidebar.buttons["Rename"])
 
         assert set(profile_files()) == {"Acme", "Beta"}

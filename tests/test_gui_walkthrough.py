@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from gui_windows import open_real_windows
 from PySide6.QtCore import Qt
 
 from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME
@@ -28,20 +29,7 @@ PageT = TypeVar("PageT")
 
 @pytest.fixture
 def open_window(qtbot: Any) -> Iterator[Callable[[], MainWindow]]:
-    """Open real windows on the test's config dir; close them all afterwards."""
-    opened: list[MainWindow] = []
-
-    def opener() -> MainWindow:
-        window = MainWindow()
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        opened.append(window)
-        return window
-
-    yield opener
-    for window in opened:
-        window.close()
+    yield from open_real_windows(qtbot)
 
 
 def steps_of(qtbot: Any, window: MainWindow) -> StepsView:

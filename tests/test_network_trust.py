@@ -21,8 +21,11 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from loopback_servers import (
+    CA_SUBJECT,
+    SERVER_SUBJECT,
     CaSignedTlsFiles,
     LoopbackServer,
+    forget_trust_from_environment,
     make_ca_signed_tls_files,
     make_tls_files,
     relay_to,
@@ -44,16 +47,12 @@ from sfjwt_gui.engine.proxies import (
 from sfjwt_gui.engine.tlsinfo import PresentedCertificate, interception_likely
 
 ANSWER = {"hello": "from the stand-in"}
-SERVER_NAME = "CN=sfjwt loopback server"
-CA_NAME = "CN=sfjwt Test Root CA"
 PROXY_PASSWORD = "pr0xy-s3cret"
 
 
 @pytest.fixture(autouse=True)
 def no_trust_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The machine's own CA variables would change what is trusted."""
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
-        monkeypatch.delenv(name, raising=False)
+    forget_trust_from_environment(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +87,7 @@ def test_an_unknown_ca_is_refused_and_the_presented_certificate_named(
     assert record.failure is not None
     assert record.failure.code is FailureCode.TLS_ERROR
     message = record.failure.message
-    assert f"presented '{SERVER_NAME}' issued by '{CA_NAME}'" in message
+    assert f"presented '{SERVER_SUBJECT}' issued by '{CA_SUBJECT}'" in message
     assert server_sha256(corp_tls) in message
     assert "self-signed" not in message
     assert "CA bundle" in message
@@ -171,7 +170,7 @@ def test_a_salesforce_host_behind_an_inspecting_proxy_is_called_likely_intercept
     assert record.failure is not None
     message = record.failure.message
     assert "login.salesforce.com could not be verified" in message
-    assert f"'{SERVER_NAME}' issued by '{CA_NAME}'" in message
+    assert f"'{SERVER_SUBJECT}' issued by '{CA_SUBJECT}'" in message
     assert "most likely a proxy that inspects TLS traffic" in message
     assert "system's certificate store" in message
     # The request and the look at the certificate both went through the proxy.
@@ -228,7 +227,7 @@ def test_a_failed_login_names_the_intercepting_certificate_in_its_finding(
 
     finding = result.findings[0]
     assert finding.code == "tls_error"
-    assert f"'{SERVER_NAME}' issued by '{CA_NAME}'" in finding.detail
+    assert f"'{SERVER_SUBJECT}' issued by '{CA_SUBJECT}'" in finding.detail
     assert "inspects TLS traffic" in finding.detail
     assert "system's certificate store" in finding.fix
     assert proxy.received, "the profile's proxy was used"

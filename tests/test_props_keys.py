@@ -17,8 +17,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from property_settings import THOROUGH
 
 from sfjwt_gui.engine.errors import KeyFileError, SfjwtError
 from sfjwt_gui.engine.filekinds import FileIdentity, FileKind
@@ -29,15 +30,6 @@ from sfjwt_gui.engine.keyfiles import (
     load_private_key,
 )
 
-THOROUGH = settings(
-    max_examples=1000,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    # The autouse config-dir fixture is per test, not per example; that is fine
-    # here, as none of these calls writes anything.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 PASSPHRASE = b"correct horse"
 PEM_LABELS = (
     "PRIVATE KEY",

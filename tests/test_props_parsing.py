@@ -22,8 +22,9 @@ import urllib3
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from property_settings import THOROUGH
 
 from sfjwt_gui.engine.assertion import (
     build_claims,
@@ -62,16 +63,6 @@ from sfjwt_gui.engine.profiles import ProfileStore
 from sfjwt_gui.engine.tokeninfo import TokenInfo, ids_from_identity_url
 
 T = TypeVar("T")
-
-THOROUGH = settings(
-    max_examples=1000,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    # The autouse config-dir fixture is per test, not per example: each example
-    # that writes files makes its own temporary folder.
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 
 
 def attempt(call: Callable[[], T]) -> T | SfjwtError:

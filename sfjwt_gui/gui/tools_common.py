@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -64,6 +65,16 @@ def show_state_text(label: QLabel, state: StepState, text: str) -> None:
     label.setPalette(palette)
     label.setText(text)
     label.setAccessibleDescription(text)
+
+
+def close_only_buttons(parent: QWidget) -> QDialogButtonBox:
+    """A tool dialog's button row: just Close."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent)
+    close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+    # Return pressed in a field must not close the dialog.
+    close_button.setAutoDefault(False)
+    close_button.setAccessibleName("Close")
+    return buttons
 
 
 def resize_in_text_units(widget: QWidget, columns: int, lines: int) -> None:

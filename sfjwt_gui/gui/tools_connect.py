@@ -19,7 +19,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -40,6 +39,7 @@ from sfjwt_gui.gui.app_fields import PROXY_HINT, ask_ca_bundle
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.tools_common import (
     WrappingTree,
+    close_only_buttons,
     error_finding,
     resize_in_text_units,
     show_state_text,
@@ -147,10 +147,7 @@ class ConnectDialog(QDialog):
             header.resizeSection(column, char_width * chars)
         header.setSectionResizeMode(DETAILS_COLUMN, QHeaderView.ResizeMode.Stretch)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setAutoDefault(False)
-        close_button.setAccessibleName("Close")
+        self.buttons = close_only_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

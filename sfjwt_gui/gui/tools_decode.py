@@ -17,7 +17,6 @@ from cryptography import x509
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,6 +44,7 @@ from sfjwt_gui.gui.tools_common import (
     FileDropDialog,
     FilePicker,
     WrappingTree,
+    close_only_buttons,
     error_finding,
     resize_in_text_units,
     show_state_text,
@@ -131,10 +131,7 @@ class DecodeDialog(FileDropDialog):
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setAutoDefault(False)
-        close_button.setAccessibleName("Close")
+        self.buttons = close_only_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(token_label)

@@ -32,6 +32,7 @@ from sfjwt_gui.gui.tools_common import (
     KEY_AND_CERT_FILTER,
     FileDropDialog,
     WrappingTree,
+    close_only_buttons,
     resize_in_text_units,
     show_state_text,
 )
@@ -104,10 +105,8 @@ class InspectDialog(FileDropDialog):
         file_row.addWidget(self.clear_button)
         file_row.addStretch(1)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons = close_only_buttons(self)
         close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setAutoDefault(False)
-        close_button.setAccessibleName("Close")
 
         QWidget.setTabOrder(self.add_button, self.remove_button)
         QWidget.setTabOrder(self.remove_button, self.clear_button)

@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from sfjwt_gui.gui.tools_common import (
     CERT_FILTER,
     KEY_FILTER,
     FilePicker,
+    close_only_buttons,
     error_finding,
     resize_in_text_units,
     show_state_text,
@@ -140,10 +140,7 @@ class MatchDialog(QDialog):
             _with_button(self.key_public_label, self.copy_key_public),
         )
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close_button = self.buttons.button(QDialogButtonBox.StandardButton.Close)
-        close_button.setAutoDefault(False)
-        close_button.setAccessibleName("Close")
+        self.buttons = close_only_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
