@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from sfjwt_gui.engine.catalog_local import LOCAL_ENTRIES
 from sfjwt_gui.engine.catalog_server import SERVER_ENTRIES
+from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.findings import CatalogEntry, Finding, Severity
 
 CATALOG: dict[str, CatalogEntry] = {
@@ -43,3 +44,16 @@ def make_finding(
     if severity is not None:
         finding = replace(finding, severity=severity)
     return finding
+
+
+def finding_from_error(error: SfjwtError) -> Finding:
+    """An engine error as a finding, so it shows like every other diagnosis."""
+    if error.code in CATALOG:
+        return make_finding(error.code, error.message, severity=Severity.ERROR)
+    return Finding(
+        code=error.code,
+        severity=Severity.ERROR,
+        title=error.message,
+        causes=(),
+        fix=error.fix,
+    )

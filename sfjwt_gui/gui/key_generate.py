@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.engine import paths
+from sfjwt_gui.engine.catalog import finding_from_error
 from sfjwt_gui.engine.errors import OutputExistsError, ProfileError, SfjwtError
 from sfjwt_gui.engine.findings import Finding, Severity
 from sfjwt_gui.engine.keyspec import (
@@ -38,7 +39,6 @@ from sfjwt_gui.engine.keyspec import (
 )
 from sfjwt_gui.engine.profiles import slugify
 from sfjwt_gui.gui.app_fields import hint_label
-from sfjwt_gui.gui.result_views import finding_from_error
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.widgets import FieldNote, SecretLineEdit, action_button

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.engine.atomic import write_atomic
+from sfjwt_gui.engine.catalog import finding_from_error
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.findings import Finding
 from sfjwt_gui.engine.preflight import EXPIRY_WARNING_DAYS
-from sfjwt_gui.gui.result_views import finding_from_error
 from sfjwt_gui.gui.widgets import (
     CopyButton,
     FieldNote,

@@ -331,7 +331,11 @@ class MainWindow(QMainWindow):
             return
         self._started = True
         self.first_painted.emit()
-        self.sidebar.finish_start()
+        if self.steps is None:
+            self.sidebar.finish_start()
+        # Otherwise once the step pages are built: the sidebar then reads the
+        # certificates in a worker thread, which would share the interpreter
+        # with the page builds and make each one hold the window twice as long.
         _ = self.demo  # made now, so a selected demo profile gets its org
         # A turn of its own: its first use of Qt's enum namespace builds some
         # ninety enum types, which added to the rest would stall the window.
@@ -426,6 +430,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_build_next_page(self) -> None:
         if self.steps is None or not self.isVisible():
+            self.sidebar.finish_start()
             return
         if not self._qt_namespace_loaded:
             # The first page to use Qt's enum namespace builds its ninety enum
@@ -440,6 +445,8 @@ class MainWindow(QMainWindow):
         if self.steps.build_next_page():
             self._avoid_ambiguous_shortcuts()
             self._build_next_page_soon()
+        else:
+            self.sidebar.finish_start()
 
     @Slot()
     def _on_stop_demo_triggered(self) -> None:

@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sfjwt_gui.engine.catalog import finding_from_error
 from sfjwt_gui.engine.errors import KeyFileError, SfjwtError
 from sfjwt_gui.gui.export_menu import ExportButton
 from sfjwt_gui.gui.history_view import HistoryView
 from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
-from sfjwt_gui.gui.result_views import ResultView, finding_from_error
+from sfjwt_gui.gui.result_views import ResultView
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.step_page import StepPage
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner

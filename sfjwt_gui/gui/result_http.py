@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfjwt_gui.engine.exports import curl_command
 from sfjwt_gui.gui.widgets import CopyButton, monospace_font
 
 if TYPE_CHECKING:
@@ -131,6 +130,10 @@ class RequestView(QWidget):
         if record is None:
             return
         # The user asked for a working command, so the real assertion goes in.
+        # Imported here: the exports bring the code snippets and the report
+        # along, which a page being built does not need.
+        from sfjwt_gui.engine.exports import curl_command
+
         command = curl_command(record.url, record.request_form)
         QGuiApplication.clipboard().setText(command)
         self.status_message.emit("curl command copied (it holds the assertion)")

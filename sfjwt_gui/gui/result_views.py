@@ -20,8 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfjwt_gui.engine.catalog import CATALOG, make_finding
-from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.findings import Finding, Severity
 from sfjwt_gui.gui.result_http import RequestView, ResponseView
 from sfjwt_gui.gui.result_jwt import JwtView
@@ -43,19 +41,6 @@ SEVERITY_WORDS = {
     Severity.WARNING: "Warning",
     Severity.INFO: "Note",
 }
-
-
-def finding_from_error(error: SfjwtError) -> Finding:
-    """An engine error as a finding, so it shows like every other diagnosis."""
-    if error.code in CATALOG:
-        return make_finding(error.code, error.message, severity=Severity.ERROR)
-    return Finding(
-        code=error.code,
-        severity=Severity.ERROR,
-        title=error.message,
-        causes=(),
-        fix=error.fix,
-    )
 
 
 def banner_text(result: LoginResult) -> tuple[str, StepState]:
