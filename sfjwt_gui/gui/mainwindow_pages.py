@@ -17,11 +17,12 @@ PageFactory = Callable[[ProfileSession, TaskRunner, QWidget], Sequence[QWidget]]
 PageBuilder = Callable[[ProfileSession, TaskRunner, QWidget], QWidget]
 
 
-# FIXME(coldstart): pages are built after the first paint, yet a start on a
-# saved profile still paints at 1.3-1.5x a bare PySide6 window (goal 1.3x): the
-# app's own imports before the paint (~24 ms) and the stdlib modules they pull
-# in (logging, json, dataclasses, hashlib for history file names) are what is
-# left to trim.
+# FIXME(coldstart): pages are built after the first paint, yet a start still
+# paints at 1.2-1.5x a bare PySide6 window (goal 1.3x): the app's modules and
+# the Qt classes a complete first frame touches (menus, profile list and its
+# row delegate, step strip) cost some 45 ms more than a bare window. Getting
+# under the goal needs a lighter first frame. FIXME(startup-stall): the shown
+# page is then built in one turn, up to about 50-60 ms, mostly its imports.
 def _keys_page(session: ProfileSession, tasks: TaskRunner, parent: QWidget) -> QWidget:
     from sfjwt_gui.gui.page_keys import KeysPage
 

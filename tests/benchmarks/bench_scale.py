@@ -139,7 +139,7 @@ def _measure(heavy: Path, light: Path) -> list[tuple[str, str, str]]:
             f"{starts['heavy'] / starts['light']:.2f}x the 1-profile start",
         ),
         (
-            "longest GUI-thread stall while the rows' certificates are read",
+            "longest GUI-thread stall while the window finishes its start",
             f"{stalls['heavy']:.0f} ms",
             f"goal < {STALL_GOAL_MS:.0f} ms{stall_verdict}; "
             f"with 1 profile: {stalls['light']:.0f} ms",
