@@ -20,9 +20,9 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetrics,
-    QIcon,
     QPainter,
     QPalette,
+    QPixmap,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -31,12 +31,16 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from sfjwt_gui.gui.sidebar_rows import CERT_LINE_ROLE, CERT_STATE_ROLE, TEST_LINE_ROLE
+from sfjwt_gui.gui.sidebar_rows import (
+    BADGE_ROLE,
+    CERT_LINE_ROLE,
+    CERT_STATE_ROLE,
+    TEST_LINE_ROLE,
+)
 from sfjwt_gui.gui.widgets import StepState, escape_html, state_color
 
-# Qt.ItemDataRole.DisplayRole and DecorationRole.
+# Qt.ItemDataRole.DisplayRole.
 DISPLAY_ROLE = 0
-DECORATION_ROLE = 1
 _ELLIPSIS = "\u2026"
 
 
@@ -79,7 +83,6 @@ class ProfileRowDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         # paint() draws the badge and the lines itself.
         option.text = ""
-        option.icon = QIcon()
 
     def paint(
         self,
@@ -94,9 +97,11 @@ class ProfileRowDelegate(QStyledItemDelegate):
         line_height = metrics.lineSpacing()
         box = option.rect.adjusted(margin, margin // 2, -margin, -(margin // 2))
         icon_size = line_height
-        icon = index.data(DECORATION_ROLE)
-        if isinstance(icon, QIcon):
-            icon.paint(painter, QRect(box.left(), box.top(), icon_size, icon_size))
+        badge = index.data(BADGE_ROLE)
+        if isinstance(badge, QPixmap):
+            painter.drawPixmap(
+                QRect(box.left(), box.top(), icon_size, icon_size), badge
+            )
         text_left = box.left() + icon_size + margin
         text_width = max(box.right() - text_left, 0)
 

@@ -16,15 +16,17 @@ import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from sfjwt_gui.engine.errors import ProfileError
 from sfjwt_gui.gui.sidebar_certs import CertificateChecks, CertStatus
-from sfjwt_gui.gui.widgets import StepState, state_icon
+from sfjwt_gui.gui.widgets import StepState, state_pixmap
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from PySide6.QtGui import QPixmap
 
     from sfjwt_gui.engine.history import HistoryEntry
     from sfjwt_gui.engine.profiles import Profile
@@ -41,6 +43,9 @@ ROW_STATE_ROLE = 256  # the row's StepState value (Qt.ItemDataRole.UserRole)
 TEST_LINE_ROLE = ROW_STATE_ROLE + 1
 CERT_LINE_ROLE = ROW_STATE_ROLE + 2
 CERT_STATE_ROLE = ROW_STATE_ROLE + 3
+# The badge as a QPixmap, painted by the row delegate: a decoration role would
+# have the style draw it too, and clearing it needs QIcon's enum types.
+BADGE_ROLE = ROW_STATE_ROLE + 4
 
 # Lists this long get every row's details before the first paint, as so few
 # cost nothing worth noticing; longer ones only the rows that can show.
@@ -113,7 +118,7 @@ class ProfileRows(QObject):
         self._shown_certs: dict[str, CertStatus] = {}
         # Rows waiting for their details, in order; True: read the history too.
         self._waiting: dict[str, bool] = {}
-        self._icons: dict[StepState, QIcon] = {}
+        self._badges: dict[StepState, QPixmap] = {}
         self.certificates = CertificateChecks(
             tasks, session.passphrase_for, self._on_certificates_checked
         )
@@ -203,7 +208,7 @@ class ProfileRows(QObject):
         item.setData(CERT_LINE_ROLE, cert.line)
         item.setData(CERT_STATE_ROLE, cert.state)
         item.setData(ROW_STATE_ROLE, state.value)
-        item.setIcon(self._icon(state))
+        item.setData(BADGE_ROLE, self._badge(state))
         item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}. {test_text}. {cert.line}.")
         tip = [name, test_text]
         if entry is not None and entry.summary:
@@ -211,12 +216,12 @@ class ProfileRows(QObject):
         tip.append(cert.detail or cert.line)
         item.setToolTip("\n".join(tip))
 
-    def _icon(self, state: StepState) -> QIcon:
+    def _badge(self, state: StepState) -> QPixmap:
         # One badge per state, shared by every row.
-        icon = self._icons.get(state)
-        if icon is None:
-            icon = self._icons[state] = state_icon(state)
-        return icon
+        badge = self._badges.get(state)
+        if badge is None:
+            badge = self._badges[state] = state_pixmap(state)
+        return badge
 
     def _read_last_test(self, name: str) -> HistoryEntry | None:
         try:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfjwt_gui.gui.widgets import StepState, state_icon
+from sfjwt_gui.gui.widgets import DECORATION_ROLE, StepState, state_pixmap
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -186,7 +186,10 @@ class StepsView(QWidget):
 
         self.step_actions: list[QAction] = []
         for index in range(len(STEP_TITLES)):
-            action = QAction(f"Go to step {step_text(index)}", self)
+            # Not QAction(text, parent): an overload taking an icon would load
+            # QIcon's enum types before the window's first paint.
+            action = QAction(self)
+            action.setText(f"Go to step {step_text(index)}")
             # Not setShortcut: its overloads load Qt's whole namespace.
             action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
             action.setData(index)
@@ -272,7 +275,8 @@ class StepsView(QWidget):
                 cast(StepPage, widget).state() if widget is not None else StepState.NONE
             )
             item = self.step_list.item(index)
-            item.setIcon(state_icon(state, self.fontMetrics().height()))
+            badge = state_pixmap(state, self.fontMetrics().height())
+            item.setData(DECORATION_ROLE, badge)
             words = f"Step {step_text(index)}, {_STATE_WORDS[state]}"
             item.setData(ACCESSIBLE_TEXT_ROLE, words)
             item.setToolTip(words)

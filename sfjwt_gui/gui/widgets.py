@@ -24,9 +24,15 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QFont, QIcon, QPalette
+    from PySide6.QtGui import QFont, QIcon, QPalette, QPixmap
 
     from sfjwt_gui.engine.findings import Finding, Severity
+
+
+# Qt.ItemDataRole.DecorationRole by number: the rows of the sidebar and the
+# step strip carry their badge as a pixmap under this role before the first
+# paint, when neither Qt's enum namespace nor QIcon's 150 theme icons are loaded.
+DECORATION_ROLE = 1
 
 
 class StepState(str, Enum):
@@ -79,12 +85,12 @@ def worst_state(findings: list[Finding]) -> StepState:
     return StepState.DONE
 
 
-def state_icon(state: StepState, size: int = 16) -> QIcon:
+def state_pixmap(state: StepState, size: int = 16) -> QPixmap:
     """A round badge: tick, exclamation mark, cross, or an empty ring."""
     # Drawn by badges.badge_image, not a QPainter: the badges are painted before
     # the window's first paint, and a painter's coloured pen or brush loads Qt's
     # enum namespace, which alone takes tens of milliseconds.
-    from PySide6.QtGui import QIcon, QPixmap
+    from PySide6.QtGui import QPixmap
 
     from sfjwt_gui.gui.badges import badge_image
 
@@ -104,7 +110,14 @@ def state_icon(state: StepState, size: int = 16) -> QIcon:
     )
     pixmap = QPixmap.fromImage(image)
     pixmap.setDevicePixelRatio(ratio)
-    return QIcon(pixmap)
+    return pixmap
+
+
+def state_icon(state: StepState, size: int = 16) -> QIcon:
+    """The badge of ``state`` as an icon, for tree rows and buttons."""
+    from PySide6.QtGui import QIcon
+
+    return QIcon(state_pixmap(state, size))
 
 
 def monospace_font() -> QFont:
