@@ -6,7 +6,9 @@ Linux, Windows and macOS alike: the folder holds the window (`sfjwt-gui`) and
 the command line (`sfjwt`) sharing one Python and one set of libraries; on
 macOS it is also wrapped as sfjwt-gui.app. On Linux the folder gains a share/
 tree (desktop entry, AppStream metainfo, icons) to copy into ~/.local/share or
-/usr/share. Prints how long the build took and the size of the folder.
+/usr/share. The folder is then packed for download as
+sfjwt-gui-VERSION-OS-ARCH.tar.gz next to it (.zip on Windows). Prints how long
+the build took and the sizes of the folder and of the archive.
 
 Needs PyInstaller: pip install -e ".[build]".
 """
@@ -14,10 +16,15 @@ Needs PyInstaller: pip install -e ".[build]".
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import shutil
+import stat
 import subprocess
 import sys
+import tarfile
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -86,6 +93,59 @@ def _copy(source: Path, target: Path) -> Path:
     return target
 
 
+def archive_path(dist: Path, info: plan.AppInfo) -> Path:
+    """Where the download goes: dist/NAME-VERSION-OS-ARCH.tar.gz (.zip on Windows)."""
+    system = platform.system().lower()
+    system = {"darwin": "macos"}.get(system, system)
+    # Windows says AMD64 where Linux and macOS say x86_64.
+    machine = platform.machine().lower()
+    machine = {"amd64": "x86_64"}.get(machine, machine)
+    suffix = ".zip" if system == "windows" else ".tar.gz"
+    return dist / f"{info.name}-{info.version}-{system}-{machine}{suffix}"
+
+
+def write_archive(folder: Path, archive: Path) -> Path:
+    """Pack ``folder``, as the one folder at the top, into a .tar.gz or a .zip.
+
+    Symbolic links stay links and every file keeps its mode, so the commands
+    are still executable once unpacked. An existing archive is replaced.
+    """
+    archive.unlink(missing_ok=True)
+    if archive.name.endswith(".zip"):
+        _write_zip(folder, archive)
+        return archive
+
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder, arcname=folder.name, filter=_without_owner)
+    return archive
+
+
+def _without_owner(member: tarfile.TarInfo) -> tarfile.TarInfo:
+    # The builder's user and group mean nothing on the machine that unpacks it.
+    member.uid = member.gid = 0
+    member.uname = member.gname = ""
+    return member
+
+
+def _write_zip(folder: Path, archive: Path) -> None:
+    # rglob does not descend into linked folders: a link is stored as a link.
+    paths = sorted([folder, *folder.rglob("*")])
+    with zipfile.ZipFile(
+        archive, "w", zipfile.ZIP_DEFLATED, strict_timestamps=False
+    ) as bundle:
+        for path in paths:
+            name = path.relative_to(folder.parent).as_posix()
+            if not path.is_symlink():
+                bundle.write(path, name)  # keeps the mode in external_attr
+                continue
+            # Info-ZIP's convention, which unzip follows: a link's mode marks
+            # it as one and its data is the path it points to.
+            modified = time.localtime(path.lstat().st_mtime)[:6]
+            entry = zipfile.ZipInfo(name, date_time=modified)
+            entry.external_attr = (stat.S_IFLNK | 0o777) << 16
+            bundle.writestr(entry, os.readlink(path))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -124,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
 
     size = folder_size(app_folder)
+    archive = write_archive(app_folder, archive_path(app_folder.parent, info))
     print(f"Built {app_folder} in {elapsed:.0f} s: {size / MIB:.1f} MiB")
+    print(f"Archive {archive}: {archive.stat().st_size / MIB:.1f} MiB")
     bundle = options.dist.resolve() / f"{info.name}.app"
     if bundle.is_dir():
         print(f"macOS bundle: {bundle} ({folder_size(bundle) / MIB:.1f} MiB)")

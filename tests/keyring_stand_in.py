@@ -2,7 +2,10 @@
 
 Installed with ``keyring.set_keyring`` for one test (see ``installed``) so no
 test ever reads or writes the machine's real keychain. Each class has a
-negative priority: keyring never picks one of them on its own.
+negative priority: keyring never picks one of them on its own. The engine
+trusts only the OS keychain backends; ``installed`` adds this module to that
+allow-list for the block, so a stand-in is taken for the system keychain while
+backends from anywhere else are still refused.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from unittest import mock
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -21,6 +25,8 @@ from keyring.errors import (
     NoKeyringError,
     PasswordDeleteError,
 )
+
+from sfjwt_gui.engine import keychain
 
 STAND_IN_PRIORITY = -10.0
 
@@ -60,6 +66,13 @@ class PlaintextFileKeyring(MemoryKeyring):
 
 
 PlaintextFileKeyring.__module__ = "keyrings.alt.file"
+
+
+class CryptFileKeyring(MemoryKeyring):
+    """Looks like keyrings.cryptfile's backend: a file, whatever it is called."""
+
+
+CryptFileKeyring.__module__ = "keyrings.cryptfile.cryptfile"
 
 
 class BrokenKeyring(KeyringBackend):
@@ -119,9 +132,11 @@ def no_backend() -> KeyringBackend:
 @contextmanager
 def installed(backend: KeyringBackend) -> Iterator[KeyringBackend]:
     """Make ``backend`` keyring's keychain until the block ends."""
+    trusted = (*keychain._TRUSTED_MODULES, __name__)
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
     try:
-        yield backend
+        with mock.patch.object(keychain, "_TRUSTED_MODULES", trusted):
+            yield backend
     finally:
         keyring.set_keyring(previous)

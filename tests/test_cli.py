@@ -317,6 +317,20 @@ def test_version() -> None:
     assert __version__ in sfjwt("--version").stdout
 
 
+def test_ca_bundle_help_says_it_replaces_the_system_store(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["login", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+
+    assert (
+        "trust only the CA certificates in this PEM file, instead of the system's "
+        "certificate store" in text
+    )
+    assert "extra CA" not in text
+
+
 def test_profiles_add_keeps_a_proxy_but_never_its_password(demo: Any) -> None:
     refused = add_acme_profile(demo, "--proxy", "http://ops:Hunter2pass@proxy:3128")
     assert refused.returncode == 2

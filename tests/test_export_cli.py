@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import stat
@@ -106,7 +107,8 @@ def test_cli_report_runs_the_login_and_never_loads_qt(
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["result"]["ok"] is True
-    assert report["environment"]["Qt"] == "not loaded"
+    pyside = importlib.metadata.version("PySide6-Essentials")
+    assert f"PySide6 {pyside} (installed, not loaded)" in report["environment"]["Qt"]
     assert "Login: Logged in as" in done.stderr
     assert demo.org.login_count == 1
 

@@ -8,6 +8,7 @@ jsforce and jsonwebtoken into .ci-cache/node-snippets) and skip otherwise.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from loopback_servers import LoopbackServer, closed_port, relay_to
 
+from sfjwt_gui.engine.export_inputs import py_string
 from sfjwt_gui.engine.exports import ExportFormat, render_export
 from sfjwt_gui.engine.keyfiles import identify_file
 
@@ -58,13 +61,16 @@ def write_key(path: Path, key_pair: KeyPair, form: str) -> Path:
     return path
 
 
-def exported(demo: Any, export_format: ExportFormat, key_path: Path) -> str:
-    settings = demo.settings(key_path=str(key_path), cert_path="")
+def exported(
+    demo: Any, export_format: ExportFormat, key_path: Path | str, **changes: str
+) -> str:
+    """The export of the demo login with this key file, ``changes`` applied."""
+    settings = demo.settings(key_path=str(key_path), cert_path="", **changes)
     return render_export(
         export_format,
         settings,
         profile_name="Demo",
-        key_identity=identify_file(key_path),
+        key_identity=identify_file(Path(key_path).expanduser()),
     )
 
 
@@ -118,6 +124,68 @@ def test_the_requests_pyjwt_script_logs_in(
     assert_logged_in(output, demo)
     assert "access_token" not in output
     assert "!" not in output
+
+
+@needs_bash
+@needs_openssl
+def test_exports_of_home_relative_paths_name_the_files_and_log_in(
+    demo: Any,
+    key_pair: KeyPair,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``~`` is expanded by the app, so an export must not leave it to the shell."""
+    home = tmp_path / "home"
+    (home / "keys").mkdir(parents=True)
+    key_path = write_key(home / "keys" / "server.key", key_pair, "locked-pem")
+    bundle = home / "corp-ca.pem"
+    bundle.write_bytes(key_pair[1].public_bytes(serialization.Encoding.PEM))
+    monkeypatch.setenv("HOME", str(home))
+
+    curl = exported(
+        demo, ExportFormat.CURL, "~/keys/server.key", ca_bundle="~/corp-ca.pem"
+    )
+    python = exported(
+        demo, ExportFormat.PYTHON, "~/keys/server.key", ca_bundle="~/corp-ca.pem"
+    )
+    script = tmp_path / "sf_jwt_login.py"
+    script.write_text(python)
+
+    assert f"-sign {shlex.quote(str(key_path))}" in curl
+    assert f"--cacert {shlex.quote(str(bundle))}" in curl
+    assert f"KEY_FILE = Path({py_string(str(key_path))})" in python
+    assert f"CA_BUNDLE = {py_string(str(bundle))}" in python
+    assert "~/" not in curl + python
+    run(["bash", "-c", curl])
+    assert_logged_in(run([sys.executable, str(script)]), demo)
+    assert demo.org.login_count == 2
+
+
+@pytest.mark.parametrize("setting", ["proxy", "direct", "proxy-but-no-proxy-host"])
+def test_the_python_script_takes_the_profiles_proxy_over_the_environment(
+    demo: Any, key_pair: KeyPair, tmp_path: Path, setting: str
+) -> None:
+    """HTTPS_PROXY names a dead proxy: only the profile's choice can log in."""
+    demo_port = int(demo.base_url.rsplit(":", 1)[1])
+    dead_proxy = f"http://127.0.0.1:{closed_port()}"
+    no_proxy = "127.0.0.1" if setting == "proxy-but-no-proxy-host" else ""
+    key_path = write_key(tmp_path / "key.pem", key_pair, "pem")
+    script = tmp_path / "sf_jwt_login.py"
+
+    with LoopbackServer(relay_to(demo_port)) as proxy:
+        chosen = {"proxy": proxy.base_url, "direct": "direct"}.get(setting, dead_proxy)
+        script.write_text(exported(demo, ExportFormat.PYTHON, key_path, proxy=chosen))
+
+        output = run(
+            [sys.executable, str(script)],
+            HTTPS_PROXY=dead_proxy,
+            HTTP_PROXY=dead_proxy,
+            NO_PROXY=no_proxy,
+        )
+
+    assert_logged_in(output, demo)
+    relayed = [demo.base_url + "/services/oauth2/token"] if setting == "proxy" else []
+    assert [request.target for request in proxy.received] == relayed
 
 
 def test_the_python_script_reports_a_refusal_and_fails(

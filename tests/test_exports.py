@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ from sfjwt_gui.engine.export_inputs import (
     py_string,
 )
 from sfjwt_gui.engine.exports import (
+    FORMATS,
     ExportFormat,
     curl_script,
     holds_secret,
@@ -31,7 +34,11 @@ from sfjwt_gui.engine.keys import private_key_pem
 from sfjwt_gui.engine.login import LoginResult, LoginSettings, run_login
 from sfjwt_gui.engine.snippets import python_requests, python_simple_salesforce
 from sfjwt_gui.engine.snippets_node_go import go_golang_jwt, node_jsforce
-from sfjwt_gui.engine.support_report import build_report, report_markdown
+from sfjwt_gui.engine.support_report import (
+    build_report,
+    environment_info,
+    report_markdown,
+)
 
 KeyPair = tuple[rsa.RSAPrivateKey, x509.Certificate]
 PASSPHRASE = "Zq9-unguessable-passphrase"
@@ -143,6 +150,9 @@ def test_python_snippet_follows_the_profile_network_settings() -> None:
 
     assert "session.trust_env = False" in direct
     assert 'PROXY = "http://me@proxy.corp:3128"' in proxied
+    # Given with the request: requests lets HTTPS_PROXY win over session.proxies.
+    assert "proxies=proxies" in proxied
+    assert "session.proxies" not in proxied
     assert "pw@" not in proxied
     assert 'CA_BUNDLE = "/etc/corp.pem"' in trusted
     assert "verify=CA_BUNDLE" in trusted
@@ -220,6 +230,27 @@ def test_exports_need_the_app_the_user_and_the_key() -> None:
 
     with pytest.raises(UsageError, match="consumer key and private key file are empty"):
         inputs_from_settings(settings)
+
+
+def test_code_exports_name_home_relative_files_by_their_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app expands ``~``; a quoted shell word or a string in code would not."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = login_settings(key_path="~/keys/server.key", ca_bundle="~/corp.pem")
+
+    exported = inputs_from_settings(settings)
+    texts = {
+        item: render_export(item, settings)
+        for item in ExportFormat
+        if not FORMATS[item].is_report
+    }
+
+    assert exported.key_path == str(tmp_path / "keys" / "server.key")
+    assert exported.ca_bundle == str(tmp_path / "corp.pem")
+    for item, text in texts.items():
+        assert exported.key_path in text, item
+        assert "~/" not in text, item
 
 
 def test_export_inputs_take_the_key_form_from_the_file(locked_key: Path) -> None:
@@ -360,6 +391,30 @@ def test_report_json_holds_inputs_claims_request_answer_and_versions(
     assert environment["App"] == f"sfjwt-gui {__version__}"
     for name in ("OS", "Python", "Qt", "cryptography", "requests", "PyJWT"):
         assert environment[name]
+
+
+def test_report_names_the_installed_qt_without_loading_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As `sfjwt export` makes it: PySide6 is installed but never imported."""
+    monkeypatch.delitem(sys.modules, "PySide6.QtCore", raising=False)
+    pyside = importlib.metadata.version("PySide6-Essentials")
+    qt = ".".join(pyside.split(".")[:3])
+
+    shown = environment_info()["Qt"]
+
+    assert shown == f"Qt {qt}, PySide6 {pyside} (installed, not loaded)"
+    assert "PySide6.QtCore" not in sys.modules
+
+
+def test_report_says_when_qt_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.delitem(sys.modules, "PySide6.QtCore", raising=False)
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+
+    assert environment_info()["Qt"] == "not installed"
 
 
 def test_report_markdown_lists_findings_with_causes_and_fix(demo: Any) -> None:

@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from keyring_stand_in import (
     BrokenKeyring,
+    CryptFileKeyring,
     EmptyChainer,
     LockedKeyring,
     MemoryKeyring,
@@ -133,9 +134,15 @@ def test_a_passphrase_that_no_longer_opens_the_key_is_stale(
     [
         (no_backend(), "D-Bus"),
         (EmptyChainer(), "D-Bus"),
-        (PlaintextFileKeyring(), "file-based keyrings (PlaintextFileKeyring)"),
+        (PlaintextFileKeyring(), "not a system keychain (PlaintextFileKeyring)"),
+        (CryptFileKeyring(), "not a system keychain (CryptFileKeyring)"),
     ],
-    ids=["keyring-fail-backend", "chainer-without-backends", "keyrings-alt-file"],
+    ids=[
+        "keyring-fail-backend",
+        "chainer-without-backends",
+        "keyrings-alt-file",
+        "keyrings-cryptfile",
+    ],
 )
 def test_no_usable_keychain_is_said_plainly_and_nothing_is_written(
     backend: Any, reason: str, locked_key: Path, monkeypatch: pytest.MonkeyPatch
@@ -287,16 +294,59 @@ def test_login_typed_passphrase_replaces_a_stale_one(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from sfjwt_gui.cli import cmd_login
+    from sfjwt_gui.cli import passphrase
 
     keychain.store_passphrase("Acme", acme.key_path, b"the old key's passphrase")
-    monkeypatch.setattr(cmd_login, "ask_passphrase", lambda _prompt: PASSPHRASE)
+    monkeypatch.setattr(passphrase, "ask_passphrase", lambda _prompt: PASSPHRASE)
 
     status = main(["login", "--profile", "Acme"])
 
     assert status == 0
     assert "no longer opens its key" in capsys.readouterr().err
     assert keychain.fetch_passphrase("Acme", acme.key_path) == PASSPHRASE
+
+
+def never_ask(prompt: str) -> bytes | None:
+    raise AssertionError(f"asked on the terminal: {prompt}")
+
+
+def test_export_report_by_profile_uses_the_remembered_passphrase(
+    memory: MemoryKeyring,
+    acme: Profile,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sfjwt_gui.cli import passphrase
+
+    keychain.store_passphrase("Acme", acme.key_path, PASSPHRASE)
+    monkeypatch.setattr(passphrase, "ask_passphrase", never_ask)
+
+    status = main(["export", "--profile", "Acme", "--format", "report-json"])
+    report = json.loads(capsys.readouterr().out)
+
+    assert status == 0
+    assert report["result"]["ok"], report["result"]
+    assert PASSPHRASE.decode() not in json.dumps(report)
+
+
+def test_export_report_prefers_passphrase_env_over_the_keychain(
+    memory: MemoryKeyring,
+    acme: Profile,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keychain.store_passphrase("Acme", acme.key_path, b"a passphrase that fails")
+    memory.reads = 0
+    monkeypatch.setenv("ACME_PASSPHRASE", PASSPHRASE.decode())
+
+    main([
+        "export", "--profile", "Acme", "--format", "report-json",
+        "--passphrase-env", "ACME_PASSPHRASE",
+    ])  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+
+    assert report["result"]["ok"], report["result"]
+    assert memory.reads == 0
 
 
 def test_profiles_forget_passphrase_delete_and_rename_follow_the_keychain(

@@ -1,4 +1,4 @@
-"""Packaging: icon files, the Linux desktop entry and metainfo, what the app leaves out.
+"""Packaging: icons, the Linux desktop files, what the app leaves out, its archive.
 
 Building and running what users install (the wheel, the one-folder app) is in
 test_packaging_build.py.
@@ -10,6 +10,8 @@ import ast
 import configparser
 import dataclasses
 import hashlib
+import importlib.util
+import os
 import shlex
 import shutil
 import struct
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -326,3 +329,71 @@ def test_only_the_three_qt_modules_the_app_imports_are_followed() -> None:
     assert "PySide6.QtSvg" in excluded  # the Qt library stays; the binding goes
     for used in ("PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"):
         assert used not in excluded
+
+
+# -- the download archive --------------------------------------------------------
+
+UNPACKERS = {".tar.gz": ["tar", "-xzf"], ".zip": ["unzip", "-q"]}
+
+
+def build_script() -> ModuleType:
+    """packaging/build.py as a module (by path: "build" is also a PyPI package)."""
+    spec = importlib.util.spec_from_file_location(
+        "sfjwt_build_script", ROOT / "packaging" / "build.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fake_app_folder(dist: Path) -> Path:
+    """A few files shaped like PyInstaller's output: a command, a library, a link."""
+    folder = dist / "sfjwt-gui"
+    libraries = folder / "_internal"
+    libraries.mkdir(parents=True)
+    command = folder / "sfjwt"
+    command.write_text("#!/bin/sh\necho sfjwt from the archive\n")
+    command.chmod(0o755)
+    (libraries / "libQt6Core.so.6.11.3").write_bytes(bytes(4096))
+    (libraries / "libQt6Core.so.6").symlink_to("libQt6Core.so.6.11.3")
+    return folder
+
+
+def test_the_archive_is_named_for_this_version_and_platform(tmp_path: Path) -> None:
+    archive = build_script().archive_path(tmp_path, freeze_plan.app_info())
+
+    assert archive.parent == tmp_path
+    assert archive.name.startswith(f"sfjwt-gui-{__version__}-")
+    expected = ".zip" if sys.platform == "win32" else ".tar.gz"
+    assert archive.name.endswith(expected)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="links and modes are POSIX")
+@pytest.mark.parametrize("suffix", list(UNPACKERS))
+def test_the_archive_unpacks_to_the_folder_with_links_and_commands(
+    tmp_path: Path, suffix: str
+) -> None:
+    unpacker = UNPACKERS[suffix]
+    if shutil.which(unpacker[0]) is None:
+        pytest.skip(f"{unpacker[0]} is not installed")
+    folder = fake_app_folder(tmp_path / "dist")
+    archive = tmp_path / "dist" / f"sfjwt-gui-1.0-linux-x86_64{suffix}"
+    archive.write_bytes(b"an older archive")
+    unpacked = tmp_path / "unpacked"
+    unpacked.mkdir()
+
+    build_script().write_archive(folder, archive)
+    subprocess.run([*unpacker, str(archive)], cwd=unpacked, check=True, timeout=60)
+
+    top = unpacked / "sfjwt-gui"
+    assert [path.name for path in unpacked.iterdir()] == ["sfjwt-gui"]
+    link = top / "_internal" / "libQt6Core.so.6"
+    assert link.is_symlink()
+    assert os.readlink(link) == "libQt6Core.so.6.11.3"
+    assert link.read_bytes() == bytes(4096)
+    done = subprocess.run(
+        [str(top / "sfjwt")], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout == "sfjwt from the archive\n"

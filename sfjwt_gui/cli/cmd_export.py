@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sfjwt_gui.cli.cmd_login import settings_from_args
-from sfjwt_gui.cli.passphrase import ask_passphrase
+from sfjwt_gui.cli.passphrase import passphrase_for_key
 from sfjwt_gui.engine.errors import KeyFileError, UsageError
 from sfjwt_gui.engine.exports import (
     FORMATS,
@@ -50,7 +50,9 @@ def run(args: argparse.Namespace) -> int:
 
     result = None
     if FORMATS[export_format].is_report or include_assertion:
-        result = _login(settings, identity, include_assertion=include_assertion)
+        result = _login(
+            settings, identity, profile, include_assertion=include_assertion
+        )
 
     text = render_export(
         export_format,
@@ -101,6 +103,7 @@ def _key_identity(key_path: str) -> FileIdentity | None:
 def _login(
     settings: LoginSettings,
     identity: FileIdentity | None,
+    profile: Profile | None,
     *,
     include_assertion: bool,
 ) -> LoginResult:
@@ -110,7 +113,7 @@ def _login(
 
     encrypted = identity is not None and identity.encrypted
     if settings.passphrase is None and encrypted:
-        settings.passphrase = ask_passphrase(f"Passphrase for {settings.key_path}: ")
+        settings.passphrase = passphrase_for_key(profile, settings.key_path)
 
     result = run_login(settings)
     summary = one_line_summary(result)

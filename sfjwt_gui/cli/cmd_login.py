@@ -8,12 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sfjwt_gui.cli.output import Style, print_finding, print_json, print_rows
-from sfjwt_gui.cli.passphrase import (
-    ask_passphrase,
-    keep_passphrase,
-    passphrase_from_env,
-    remembered_passphrase,
-)
+from sfjwt_gui.cli.passphrase import passphrase_for_key, passphrase_from_env
 from sfjwt_gui.engine.assertion import describe_epoch
 from sfjwt_gui.engine.errors import UsageError
 from sfjwt_gui.engine.keyfiles import identify_file
@@ -32,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args, profile)
 
     if settings.passphrase is None and _key_is_encrypted(settings.key_path):
-        settings.passphrase = _passphrase_for_key(profile, settings.key_path)
+        settings.passphrase = passphrase_for_key(profile, settings.key_path)
 
     result = run_login(settings)
     if profile is not None:
@@ -45,18 +40,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_result(result, show_secrets=args.show_secrets, stream=sys.stdout)
     return result.exit_status
-
-
-def _passphrase_for_key(profile: Profile | None, key_path: str) -> bytes | None:
-    """The profile's passphrase from the keychain, else one typed on the terminal."""
-    if profile is not None:
-        remembered = remembered_passphrase(profile, key_path)
-        if remembered is not None:
-            return remembered
-    typed = ask_passphrase(f"Passphrase for {key_path}: ")
-    if profile is not None and typed:
-        keep_passphrase(profile, key_path, typed)  # replaces a stale one
-    return typed
 
 
 def _load_profile(name: str) -> Profile:

@@ -61,7 +61,10 @@ def add_login_options(parser: argparse.ArgumentParser, *, required: bool) -> Non
         help="seconds until the assertion expires (default 180)",
     )
     parser.add_argument(
-        "--ca-bundle", metavar="FILE", help="extra CA certificates to trust (PEM)"
+        "--ca-bundle",
+        metavar="FILE",
+        help="trust only the CA certificates in this PEM file, instead of the "
+        "system's certificate store",
     )
     parser.add_argument(
         "--proxy",

@@ -67,6 +67,23 @@ def remembered_passphrase(profile: Profile, key_path: str) -> bytes | None:
     return recalled.passphrase
 
 
+def passphrase_for_key(profile: Profile | None, key_path: str) -> bytes | None:
+    """The profile's passphrase from the keychain, else one typed on the terminal.
+
+    A typed passphrase is kept in the keychain when the profile asks for it,
+    replacing a stale one.
+    """
+    if profile is not None:
+        remembered = remembered_passphrase(profile, key_path)
+        if remembered is not None:
+            return remembered
+
+    typed = ask_passphrase(f"Passphrase for {key_path}: ")
+    if profile is not None and typed:
+        keep_passphrase(profile, key_path, typed)
+    return typed
+
+
 def keep_passphrase(profile: Profile, key_path: str, passphrase: bytes) -> None:
     """Keep a typed passphrase in the keychain when the profile asks for it."""
     if not profile.use_keychain:

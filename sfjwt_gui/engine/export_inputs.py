@@ -8,6 +8,7 @@ the key depends on the file's form, so the form travels with the inputs.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import textwrap
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ def inputs_from_settings(
         audience=audience,
         client_id=values["consumer key"],
         username=values["username"],
-        key_path=values["private key file"],
+        key_path=absolute_path(values["private key file"]),
         key_form=form,
         key_encrypted=encrypted,
         der_type=der_type,
@@ -118,10 +119,22 @@ def inputs_from_settings(
         login_host=target.host,
         lifetime_s=settings.lifetime_s,
         timeout_s=settings.timeout_s,
-        ca_bundle=settings.ca_bundle.strip(),
+        ca_bundle=absolute_path(settings.ca_bundle.strip()),
         proxy=settings.proxy.strip(),
         profile_name=profile_name,
     )
+
+
+def absolute_path(path: str) -> str:
+    """``path`` with ``~`` expanded, made absolute ("" stays "").
+
+    The app expands ``~`` itself, but an export quotes the path for a shell or
+    writes it into code, where nothing would expand it; and the export may run
+    from another folder.
+    """
+    if not path:
+        return ""
+    return os.path.abspath(os.path.expanduser(path))
 
 
 def _key_form(identity: FileIdentity | None) -> tuple[KeyForm, bool, str]:

@@ -3,8 +3,10 @@
 Only real keychains are used: macOS Keychain, Windows Credential Manager and
 the Secret Service (GNOME Keyring, KWallet, KeePassXC) through the ``keyring``
 package. Where none answers, nothing is remembered and the passphrase is asked
-for each time; a passphrase is never written to a plain or "encrypted" file,
-so the file backends of ``keyrings.alt`` count as no keychain at all.
+for each time; a passphrase is never written to a plain or "encrypted" file.
+Any other backend (keyrings.alt, keyrings.cryptfile, or whatever
+PYTHON_KEYRING_BACKEND names) counts as no keychain at all: a backend is used
+only when it is one of keyring's own OS keychain backends.
 
 Each entry lives under the service ``sfjwt-gui``; its user name is the profile
 name (case folded, as profile names are case-insensitive) and the resolved path
@@ -19,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -35,7 +37,6 @@ SERVICE = "sfjwt-gui"
 CHECKBOX_TEXT = "Remember the passphrase in the system keychain"
 # Windows Credential Manager refuses user names longer than 513 characters.
 MAX_ENTRY_CHARS = 400
-_REFUSED_MODULE_PREFIX = "keyrings.alt"
 _BACKEND_NAMES = {
     "keyring.backends.macOS": "macOS Keychain",
     "keyring.backends.Windows": "Windows Credential Manager",
@@ -43,6 +44,9 @@ _BACKEND_NAMES = {
     "keyring.backends.libsecret": "Secret Service (libsecret)",
     "keyring.backends.kwallet": "KWallet",
 }
+# The only backends trusted with a passphrase, by the module defining them: an
+# allow-list, because a file backend can come from any package.
+_TRUSTED_MODULES = tuple(_BACKEND_NAMES)
 
 T = TypeVar("T")
 
@@ -242,15 +246,15 @@ def _usable_backend() -> KeyringBackend:
     for backend in candidates:
         if isinstance(backend, (fail.Keyring, null.Keyring, chainer.ChainerBackend)):
             continue
-        if type(backend).__module__.startswith(_REFUSED_MODULE_PREFIX):
+        if not _is_trusted(backend):
             refused.append(type(backend).__name__)
             continue
         return backend
 
     if refused:
         raise _unavailable(
-            f"only file-based keyrings ({', '.join(refused)}) are set up, and "
-            "sfjwt-gui keeps no passphrase in a file"
+            f"only keyrings that are not a system keychain ({', '.join(refused)}) "
+            "are set up, and sfjwt-gui keeps no passphrase anywhere else"
         )
     raise _unavailable(_missing_reason())
 
@@ -273,12 +277,22 @@ def _unavailable(reason: str) -> KeychainError:
     )
 
 
-def _backend_name(backend: KeyringBackend) -> str:
+def _defined_in(backend: KeyringBackend, modules: Iterable[str]) -> str | None:
+    """Which of ``modules`` (or a module below it) defines the backend's class."""
     module = type(backend).__module__
-    for prefix, name in _BACKEND_NAMES.items():
-        if module == prefix or module.startswith(prefix + "."):
-            return name
-    return type(backend).__name__
+    for candidate in modules:
+        if module == candidate or module.startswith(candidate + "."):
+            return candidate
+    return None
+
+
+def _is_trusted(backend: KeyringBackend) -> bool:
+    return _defined_in(backend, _TRUSTED_MODULES) is not None
+
+
+def _backend_name(backend: KeyringBackend) -> str:
+    module = _defined_in(backend, _BACKEND_NAMES)
+    return _BACKEND_NAMES[module] if module else type(backend).__name__
 
 
 def _call(

@@ -242,11 +242,18 @@ def _python_load_key_function(inputs: ExportInputs) -> list[str]:
 def _python_login(inputs: ExportInputs) -> list[str]:
     """Sign, post, stop on a refusal; leaves ``answer`` and ``user_id``."""
     session_lines = ["session = requests.Session()"]
+    network = ", verify=CA_BUNDLE" if inputs.ca_bundle else ""
     if inputs.proxy == DIRECT_PROXY:
         session_lines.append("session.trust_env = False  # the profile uses no proxy")
     elif inputs.proxy_url:
-        session_lines.append('session.proxies = {"https": PROXY, "http": PROXY}')
-    verify = ", verify=CA_BUNDLE" if inputs.ca_bundle else ""
+        session_lines += [
+            "# The profile's proxy, given with the request so HTTPS_PROXY cannot",
+            "# override it; hosts in NO_PROXY still go direct.",
+            'proxies = {"https": PROXY, "http": PROXY}',
+            "if requests.utils.should_bypass_proxies(TOKEN_URL, no_proxy=None):",
+            "    proxies = {}",
+        ]
+        network += ", proxies=proxies"
     return [
         "claims = {",
         '    "iss": CLIENT_ID,',
@@ -261,7 +268,7 @@ def _python_login(inputs: ExportInputs) -> list[str]:
         '    "assertion": assertion,',
         "}",
         "response = session.post(",
-        f"    TOKEN_URL, data=form, timeout={float(inputs.timeout_s)!r}{verify}",
+        f"    TOKEN_URL, data=form, timeout={float(inputs.timeout_s)!r}{network}",
         ")",
         "if response.status_code != 200:",
         '    raise SystemExit(f"Login refused: HTTP {response.status_code} '

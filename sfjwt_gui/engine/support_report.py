@@ -28,6 +28,9 @@ NO_SECRETS_NOTE = (
     "signature and the access token."
 )
 _LIBRARIES = ("cryptography", "requests", "PyJWT")
+# PyPI's wheels are PySide6-Essentials (what the app needs) and PySide6 (all).
+_PYSIDE_DISTRIBUTIONS = ("PySide6-Essentials", "PySide6")
+NOT_INSTALLED = "not installed"
 
 
 def environment_info() -> dict[str, str]:
@@ -44,13 +47,20 @@ def environment_info() -> dict[str, str]:
 
 
 def _qt_version() -> str:
-    # The command line never loads Qt, and must not load it just to report it.
-    if "PySide6" not in sys.modules:
-        return "not loaded"
-    pyside_version = getattr(sys.modules["PySide6"], "__version__", "unknown")
     qtcore = sys.modules.get("PySide6.QtCore")
-    qt_version = qtcore.qVersion() if qtcore is not None else "unknown"
-    return f"Qt {qt_version}, PySide6 {pyside_version}"
+    if qtcore is not None:
+        pyside_version = getattr(sys.modules["PySide6"], "__version__", "unknown")
+        return f"Qt {qtcore.qVersion()}, PySide6 {pyside_version}"
+
+    # The command line never loads Qt, and must not load it just to report it:
+    # the installed PySide6 is read from its metadata. PySide6 is numbered after
+    # the Qt it is built for; a fourth number marks a fix of the binding only.
+    for distribution in _PYSIDE_DISTRIBUTIONS:
+        pyside_version = _library_version(distribution)
+        if pyside_version != NOT_INSTALLED:
+            qt_version = ".".join(pyside_version.split(".")[:3])
+            return f"Qt {qt_version}, PySide6 {pyside_version} (installed, not loaded)"
+    return NOT_INSTALLED
 
 
 def _library_version(name: str) -> str:
@@ -59,7 +69,7 @@ def _library_version(name: str) -> str:
     try:
         return version(name)
     except PackageNotFoundError:
-        return "not installed"
+        return NOT_INSTALLED
 
 
 def build_report(
