@@ -7,13 +7,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+
+if TYPE_CHECKING:
+    from sfjwt_gui.engine.profiles import Profile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -84,6 +87,19 @@ class DemoOrgFixture:
         }
         values.update(overrides)
         return LoginSettings(**values)
+
+    def profile(self, name: str = "Demo") -> Profile:
+        """A profile that logs in to the demo org's user."""
+        from sfjwt_gui.engine.profiles import Profile
+
+        return Profile(
+            name=name,
+            login_url=self.base_url,
+            client_id=self.client_id,
+            username=self.username,
+            key_path=str(self.key_path),
+            cert_path=str(self.cert_path),
+        )
 
 
 @pytest.fixture

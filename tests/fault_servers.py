@@ -95,6 +95,8 @@ class FaultCase:
     code: str  # the finding code that must come first
     words: tuple[str, ...]  # in the finding's title or detail, any case
     exit_status: int = ExitStatus.NETWORK
+    # The login lasts until its timeout: long enough to use the window meanwhile.
+    waits_for_timeout: bool = False
 
 
 class DemoLogin(Protocol):
@@ -309,8 +311,20 @@ FAULTS: tuple[FaultCase, ...] = (
         "dns_failure", _unknown_host, "connection_failed", ("could not be resolved",)
     ),
     FaultCase("reset_mid_body", _reset, "connection_failed", ("cut",)),
-    FaultCase("headers_never_come", _silent, "timeout", ("no answer", "1 s")),
-    FaultCase("body_trickles", _trickle, "timeout", ("did not finish", "1 s")),
+    FaultCase(
+        "headers_never_come",
+        _silent,
+        "timeout",
+        ("no answer", "1 s"),
+        waits_for_timeout=True,
+    ),
+    FaultCase(
+        "body_trickles",
+        _trickle,
+        "timeout",
+        ("did not finish", "1 s"),
+        waits_for_timeout=True,
+    ),
     FaultCase(
         "http_500_html", _scenario("server_error"), "http_error", ("500", "html")
     ),
@@ -379,5 +393,17 @@ def profile_files() -> dict[str, bytes]:
     return {
         path.name: path.read_bytes()
         for path in sorted(folder.glob("*"))
+        if path.is_file()
+    }
+
+
+def config_files() -> dict[str, bytes]:
+    """Every file under the config folder, by path inside it, as bytes."""
+    from sfjwt_gui.engine import paths
+
+    folder = paths.config_dir()
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
         if path.is_file()
     }

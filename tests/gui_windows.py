@@ -37,6 +37,16 @@ def open_real_windows(qtbot: Any) -> Iterator[Callable[[], MainWindow]]:
         window.close()
 
 
+def open_test_page(qtbot: Any, window: MainWindow) -> TestPage:
+    """Step 3's page of a real window, made current."""
+    qtbot.waitUntil(lambda: window.steps is not None, timeout=LOGIN_WAIT_MS)
+    assert window.steps is not None
+    window.steps.set_current(2)
+    page = window.steps.page(2)
+    assert isinstance(page, TestPage)
+    return page
+
+
 def session_on(store: ProfileStore, name: str) -> Iterator[ProfileSession]:
     """For a ``session`` fixture: the profile ``name`` selected, saved after."""
     session = ProfileSession(store, HistoryStore())

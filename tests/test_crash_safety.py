@@ -3,8 +3,10 @@
 A writer process (crash_writer) is killed with SIGKILL hundreds of times while
 it saves profiles and appends history; after every kill each profile file is
 whole (the old or the new version) and loads, no temporary file passes for a
-profile, and every history loads in order. A full or read-only disk gives a
-clear message and leaves both the file and the values in memory as they were.
+profile, and every history loads in order; enough kills cut a save short for
+that to mean something. A full or read-only disk gives a clear message and
+leaves both the file and the values in memory as they were; in the window, a
+test the history cannot keep is still shown, and the status bar says why.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from crash_writer import HISTORY_LIMIT, NAMES, history_entry, version
 from gui_stand_ins import WAIT_MS, make_window
+from gui_windows import open_real_windows, open_test_page, run_test_and_wait
 from pytestqt.qtbot import QtBot
 
 from sfjwt_gui.engine import paths
@@ -32,6 +36,8 @@ from sfjwt_gui.engine.errors import ProfileError
 from sfjwt_gui.engine.history import HistoryEntry, HistoryStore
 from sfjwt_gui.engine.profile_format import Profile, profile_from_bytes
 from sfjwt_gui.engine.profiles import ProfileStore
+from sfjwt_gui.gui.mainwindow import MainWindow
+from sfjwt_gui.gui.widgets import StepState
 
 REPO = Path(__file__).resolve().parent.parent
 WRITER = Path(__file__).resolve().parent / "crash_writer.py"
@@ -40,6 +46,11 @@ KILLS = 300
 MOST_OPERATIONS = 24
 # Any single step; a writer that hangs fails the test instead of blocking it.
 STEP_TIMEOUT_S = 30.0
+# A save takes about a millisecond; each kill comes up to this long after the
+# operation it waited for.
+MOST_KILL_DELAY_S = 0.002
+# The share of kills that must cut a save short, leaving its temporary file.
+MIN_INTERRUPTED_PERCENT = 5
 
 
 class Launcher:
@@ -139,28 +150,43 @@ def check_history(folder: Path, names: set[str]) -> None:
         assert entries == [history_entry(number) for number in order]
 
 
+def temporary_files(folder: Path) -> set[Path]:
+    """The temporary files of writes cut short (a finished write leaves none)."""
+    return {path for path in folder.rglob(".*.tmp") if path.is_file()}
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork() and SIGKILL")
 def test_killing_a_writer_hundreds_of_times_never_damages_a_profile(
     tmp_path: Path,
 ) -> None:
     launcher = Launcher(tmp_path)
-    # The same kill points on every run: a failure can be reproduced.
+    # The same choices on every run, so that a failure is easier to reproduce.
     chooser = random.Random(20260509)
     names: set[str] = set()
+    left_behind: set[Path] = set()
+    interrupted = 0
     try:
         for _ in range(KILLS):
             pid = launcher.start_writer()
             launcher.wait_for_operations(chooser.randint(1, MOST_OPERATIONS))
+            # Right after its "op" line the writer has hardly begun the next
+            # write; a moment later it may be anywhere in it.
+            time.sleep(chooser.uniform(0.0, MOST_KILL_DELAY_S))
             launcher.kill(pid)
 
             names = check_profiles(tmp_path / "profiles")
             check_history(tmp_path / "history", names)
+            new = temporary_files(tmp_path) - left_behind
+            interrupted += bool(new)
+            left_behind |= new
     finally:
         launcher.close()
 
     assert names == set(NAMES)
     assert not list(tmp_path.rglob("*.corrupt-*"))
+    # Otherwise the kills all fell between writes and the checks proved nothing.
+    assert interrupted >= KILLS * MIN_INTERRUPTED_PERCENT // 100, interrupted
 
 
 def test_temporary_files_a_crash_left_are_cleared_once_surely_abandoned(
@@ -292,17 +318,23 @@ def test_a_read_only_disk_keeps_the_saved_profile_and_says_so(
     assert without_times(store.get("Acme")) == edited
 
 
+def refusing(code: int) -> Callable[..., NoReturn]:
+    """A stand-in for an OS call that fails with error ``code``."""
+
+    def refuse(*_args: object) -> NoReturn:
+        raise OSError(code, os.strerror(code))
+
+    return refuse
+
+
 def test_a_full_disk_while_appending_history_keeps_the_earlier_entries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     history = HistoryStore()
     history.append("Acme", history_entry(1))
 
-    def disk_full(*_args: object) -> int:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
     with monkeypatch.context() as patch:
-        patch.setattr("sfjwt_gui.engine.history.os.write", disk_full)
+        patch.setattr("sfjwt_gui.engine.history.os.write", refusing(errno.ENOSPC))
         with pytest.raises(ProfileError) as caught:
             history.append("Acme", history_entry(2))
 
@@ -311,24 +343,29 @@ def test_a_full_disk_while_appending_history_keeps_the_earlier_entries(
     assert [entry.summary for entry in history.entries("Acme")] == ["1"]
 
 
+# The errors a refusing disk gives, and the words the window must show for each.
+DISK_ERRORS = [
+    pytest.param(errno.EROFS, "read-only", id="read-only"),
+    pytest.param(errno.ENOSPC, "the disk is full", id="disk-full"),
+]
+
+
 @pytest.mark.gui
+@pytest.mark.parametrize(("code", "words"), DISK_ERRORS)
 def test_the_window_keeps_an_edit_it_cannot_save_and_saves_it_later(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    code: int, words: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ProfileStore().save(Profile(name="Acme", client_id="3MVG9old"))
     window = make_window(qtbot)
     session = window.session
 
-    def read_only(*_args: object) -> None:
-        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
-
     with monkeypatch.context() as patch:
-        patch.setattr("sfjwt_gui.engine.atomic.os.replace", read_only)
+        patch.setattr("sfjwt_gui.engine.atomic.os.replace", refusing(code))
         with qtbot.waitSignal(session.save_failed, timeout=WAIT_MS):
             session.update(client_id="3MVG9new")
 
     assert not window.save_error_label.isHidden()
-    assert "read-only" in window.save_error_label.text()
+    assert words in window.save_error_label.text()
     assert session.profile is not None
     assert session.profile.client_id == "3MVG9new"
     assert ProfileStore().get("Acme").client_id == "3MVG9old"
@@ -340,3 +377,54 @@ def test_the_window_keeps_an_edit_it_cannot_save_and_saves_it_later(
     saved = ProfileStore().get("Acme")
     assert (saved.client_id, saved.username) == ("3MVG9new", "a@acme.example")
     window.close()
+
+
+@pytest.fixture
+def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
+    yield from open_real_windows(qtbot)
+
+
+@pytest.mark.gui
+def test_a_test_the_full_disk_keeps_out_of_the_history_is_shown_and_explained(
+    qtbot: QtBot,
+    demo: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    open_window: Callable[[], MainWindow],
+) -> None:
+    ProfileStore().save(demo.profile("Demo"))
+    window = open_window()
+    window.sidebar.select_profile("Demo")
+    page = open_test_page(qtbot, window)
+    assert window.save_error_label.isHidden()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            HistoryStore, "_append_line", staticmethod(refusing(errno.ENOSPC))
+        )
+        result = run_test_and_wait(qtbot, page)
+
+    # The user is told what was lost, where, and what to do about it.
+    assert result.ok
+    assert not window.save_error_label.isHidden()
+    told = window.save_error_label.text()
+    assert f"Could not save the test history to {paths.history_dir()}" in told
+    assert "the disk is full" in told
+    assert "Free some disk space" in told
+
+    # The result itself is on screen as after any successful test.
+    banner = page.result_view.banner_plain_text()
+    assert banner.startswith(f"Logged in as {demo.username} ")
+    assert page.state() is StepState.DONE
+    assert page.history_view.row_count() == 0
+    assert HistoryStore().entries("Demo") == []
+
+    # A profile edit that is saved says nothing about the history: still shown.
+    with qtbot.waitSignal(window.session.saved, timeout=WAIT_MS):
+        window.session.update(timeout_s=25.0)
+        window.session.flush()
+    assert window.save_error_label.text() == told
+
+    # The next test that reaches the history clears it.
+    run_test_and_wait(qtbot, page)
+    assert window.save_error_label.isHidden()
+    assert len(HistoryStore().entries("Demo")) == 1

@@ -2,8 +2,8 @@
 
 For each fault of the shared table (tests/fault_servers.py): the exit status
 says "network", the output names the problem in sentences (never a
-traceback or exception text), and a profile used for the login is left
-byte for byte as it was.
+traceback or exception text), a profile used for the login is left byte for
+byte as it was, and a login from flags writes nothing to the config folder.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from fault_servers import (
     FAULT_CASES,
     FaultCase,
     FaultTarget,
+    config_files,
     fault_profile,
     missing_words,
     profile_files,
@@ -65,6 +66,8 @@ def test_plain_output_names_the_problem_and_exits_with_network(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with staged_in_test(case, demo, tmp_path, monkeypatch) as target:
+        ProfileStore().save(fault_profile(demo, target))
+        saved_files = config_files()
         done = sfjwt(target, "login", *login_options(demo, target))
         target.confirm()
 
@@ -76,6 +79,8 @@ def test_plain_output_names_the_problem_and_exits_with_network(
     assert f"Fix: {entry.fix}" in done.stdout
     assert missing_words(case, target, first_finding.split("Fix:", 1)[0]) == []
     assert unreadable_parts(done.stdout + done.stderr) == [], done.stdout
+    # A login from flags touches no profile, history or setting.
+    assert config_files() == saved_files
 
 
 @pytest.mark.parametrize("case", FAULT_CASES)
@@ -89,6 +94,7 @@ def test_json_output_of_a_profile_login_and_the_profile_is_kept(
         ProfileStore().save(fault_profile(demo, target))
         saved_files = profile_files()
         done = sfjwt(target, "login", "--profile", "Fault", "--json")
+        target.confirm()
 
     assert done.returncode == case.exit_status, done.stdout + done.stderr
     assert "Traceback" not in done.stderr

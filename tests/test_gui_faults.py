@@ -2,14 +2,16 @@
 
 For each fault of the shared table (tests/fault_servers.py) the real window,
 with a profile pointing into the fault, runs the test: while it runs the
-window keeps working, then the diagnosis card names the finding in
-sentences, the window is ready for the next action and the profile file is
+window keeps working (the user switches steps and back, before the answer
+when the fault lasts until the timeout), then the diagnosis card names the
+finding in sentences, the window is ready for the next action and the profile file is
 byte for byte what it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,8 @@ from fault_servers import (
     staged_in_test,
     unreadable_parts,
 )
-from gui_windows import open_real_windows
-from PySide6.QtCore import Qt
+from gui_windows import open_real_windows, open_test_page
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
 
@@ -33,7 +35,6 @@ from sfjwt_gui.engine.catalog import CATALOG
 from sfjwt_gui.engine.login import LoginResult
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui.mainwindow import MainWindow
-from sfjwt_gui.gui.page_test import TestPage
 from sfjwt_gui.gui.result_http import SHOWN_BODY_BYTES
 from sfjwt_gui.gui.result_views import DiagnosisCard
 from sfjwt_gui.gui.widgets import StepState
@@ -48,15 +49,6 @@ def open_window(qtbot: Any) -> Iterator[Callable[[], MainWindow]]:
     yield from open_real_windows(qtbot)
 
 
-def open_test_page(qtbot: Any, window: MainWindow) -> TestPage:
-    qtbot.waitUntil(lambda: window.steps is not None, timeout=WAIT_MS)
-    assert window.steps is not None
-    window.steps.set_current(2)
-    page = window.steps.page(2)
-    assert isinstance(page, TestPage)
-    return page
-
-
 def click_profile(qtbot: Any, window: MainWindow, name: str) -> None:
     """Click the profile's row in the sidebar."""
     rows = window.sidebar.list
@@ -65,6 +57,22 @@ def click_profile(qtbot: Any, window: MainWindow, name: str) -> None:
     ]
     where = rows.visualItemRect(item).center()
     qtbot.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, pos=where)
+
+
+def click_step(qtbot: Any, window: MainWindow, index: int) -> None:
+    """Click the step's row in the list of steps."""
+    assert window.steps is not None
+    rows = window.steps.step_list
+    where = rows.visualItemRect(rows.item(index)).center()
+    qtbot.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, pos=where)
+
+
+def switch_step_through_event_loop(qtbot: Any, window: MainWindow, index: int) -> None:
+    """Click a step from a timer, so it happens only if the event loop runs."""
+    steps = window.steps
+    assert steps is not None
+    QTimer.singleShot(0, partial(click_step, qtbot, window, index))
+    qtbot.waitUntil(lambda: steps.current_index() == index, timeout=WAIT_MS)
 
 
 def card_text(card: DiagnosisCard) -> str:
@@ -92,6 +100,10 @@ def test_fault_is_diagnosed_in_the_window_which_stays_usable(
         window = open_window()
         window.sidebar.select_profile("Fault")
         page = open_test_page(qtbot, window)
+        assert window.steps is not None
+        # Every page built first: switching steps then costs only the switch.
+        while window.steps.build_next_page():
+            pass
 
         with qtbot.waitSignal(page.test_finished, timeout=WAIT_MS) as finished:
             qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
@@ -100,7 +112,14 @@ def test_fault_is_diagnosed_in_the_window_which_stays_usable(
             assert page.busy_bar.isVisible()
             assert page.cancel_button.isEnabled()
             assert not page.test_button.isEnabled()
+            # The user looks at step 2 and comes back to the running test.
+            switch_step_through_event_loop(qtbot, window, 1)
+            switch_step_through_event_loop(qtbot, window, 2)
+            used_while_running = not finished.signal_triggered
         target.confirm()
+        if case.waits_for_timeout:
+            # Both clicks were handled while the login waited for its timeout.
+            assert used_while_running
 
     result = finished.args[0]
     assert isinstance(result, LoginResult)

@@ -1,9 +1,11 @@
 """No secret leaves the app unless the user asks: every byte it wrote is searched.
 
-The command line runs the whole flow against the demo org with a known key,
-passphrase and (issued by the demo org) access tokens and assertions; then the
-config folder, the log folder, stdout and stderr are searched for each secret.
-Only the key file the user asked ``keygen`` to write may hold the key.
+The command line and the window run the whole flow against the demo org with
+a known key, passphrase and (issued by the demo org) access tokens and
+assertions; then every file under the test's folder, stdout and stderr are
+searched for each secret. HOME and the XDG folders point into that folder too,
+so a file written anywhere but the config, log, key and export folders is
+searched as well. Only the key file the user asked for may hold the key.
 """
 
 from __future__ import annotations
@@ -34,23 +36,51 @@ WINDOW_TIMEOUT_MS = 30_000
 
 @dataclass
 class Flow:
-    """What one run of the flow produced and where it wrote."""
+    """What one run of the flow produced; everything it wrote is under ``root``."""
 
-    config: Path
-    logs: Path
-    keys: Path
-    exports: Path
+    root: Path
     outputs: list[bytes] = field(default_factory=list)
+    # The key file the user asked for: the one file that may hold the key.
+    key_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key_path = self.keys / "server.key"
 
     @property
-    def key_path(self) -> Path:
-        return self.keys / "server.key"
+    def config(self) -> Path:
+        return self.root / "config"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def keys(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    def places(self) -> dict[str, str]:
+        """Variables that put every folder the app could write to under root."""
+        home = self.root / "home"
+        # An existing home, as every user has: a missing one changes behaviour.
+        home.mkdir(exist_ok=True)
+        return {
+            "SFJWT_CONFIG_DIR": str(self.config),
+            "SFJWT_LOG_DIR": str(self.logs),
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+            "XDG_STATE_HOME": str(home / ".local" / "state"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+        }
 
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
-            "SFJWT_CONFIG_DIR": str(self.config),
-            "SFJWT_LOG_DIR": str(self.logs),
+            **self.places(),
             "SFJWT_TEST_PASSPHRASE": PASSPHRASE,
         }
 
@@ -67,11 +97,10 @@ class Flow:
         return done.stdout.decode()
 
     def written_bytes(self) -> Iterator[tuple[str, bytes]]:
-        """Every file the app wrote outside the key folder, then its output."""
-        for folder in (self.config, self.logs, self.exports):
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    yield str(path), path.read_bytes()
+        """Every file under root but the key file, then the app's output."""
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and path != self.key_path:
+                yield str(path), path.read_bytes()
         for number, output in enumerate(self.outputs):
             yield f"output {number}", output
 
@@ -148,9 +177,7 @@ def app_logging() -> Iterator[None]:
 
 @pytest.fixture
 def flow(tmp_path: Path) -> Flow:
-    return Flow(
-        tmp_path / "config", tmp_path / "logs", tmp_path / "keys", tmp_path / "exports"
-    )
+    return Flow(tmp_path)
 
 
 def start_demo_org(cert_path: Path) -> DemoServer:
@@ -252,7 +279,11 @@ def test_the_token_is_printed_only_when_the_user_asks(flow: Flow) -> None:
 @pytest.mark.gui
 @pytest.mark.usefixtures("app_logging")
 def test_window_flow_writes_no_secret_and_masks_the_token(
-    qtbot: Any, isolated_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any,
+    isolated_config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfdbinary: pytest.CaptureFixture[bytes],
 ) -> None:
     from PySide6.QtCore import Qt
 
@@ -269,6 +300,10 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
         return PASSPHRASE.encode()
 
     monkeypatch.setattr(PassphraseDialog, "ask", classmethod(answer_passphrase))
+    flow = Flow(tmp_path)
+    assert flow.config == isolated_config
+    for name, value in flow.places().items():
+        monkeypatch.setenv(name, value)
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -315,7 +350,7 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
     # the assertion must be free of secrets.
     from sfjwt_gui.gui.export_menu import ENTRIES, SaveExportDialog
 
-    out = tmp_path / "out"
+    out = flow.exports
     out.mkdir()
     monkeypatch.setattr(
         SaveExportDialog,
@@ -330,22 +365,18 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
     window.menus.show_log_action.trigger()
     log_text = window.menus.log_window().text()
     assert "Demo org issued a token" in log_text
+    profile = window.session.profile
+    assert profile is not None
     window.close()
 
-    key_files = {
-        path for path in isolated_config.rglob("*") if path.suffix in (".key", ".crt")
-    }
-    key_path = next(path for path in key_files if path.suffix == ".key")
-    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
-    key = serialization.load_pem_private_key(key_path.read_bytes(), PASSPHRASE.encode())
+    flow.key_path = Path(profile.key_path)
+    assert stat.S_IMODE(flow.key_path.stat().st_mode) == 0o600
+    key = serialization.load_pem_private_key(
+        flow.key_path.read_bytes(), PASSPHRASE.encode()
+    )
     assert isinstance(key, rsa.RSAPrivateKey)
 
     secrets = {**secret_forms(key), **issued_secrets(tokens, assertions)}
-    flow = Flow(isolated_config, tmp_path / "logs", key_path.parent, tmp_path / "out")
-    flow.outputs.append(log_text.encode())
-    leaks = [
-        leak
-        for leak in find_leaks(flow, secrets)
-        if not any(str(path) in leak for path in key_files)
-    ]
-    assert leaks == []
+    printed = capfdbinary.readouterr()
+    flow.outputs += [log_text.encode(), printed.out, printed.err]
+    assert find_leaks(flow, secrets) == []

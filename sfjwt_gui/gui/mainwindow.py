@@ -120,6 +120,10 @@ class MainWindow(QMainWindow):
         # _avoid_ambiguous_shortcuts); the others work window-wide, Qt's default.
         self._narrowed_actions: set[QAction] = set()
         self._qt_namespace_loaded = False
+        # What the status bar says could not be written: unsaved profile edits
+        # ("edits") and a test left out of the history ("history"). Each clears
+        # on its own, when the next save or the next test gets through.
+        self._write_problems: dict[str, str] = {}
         self._build_ui()
         self.menus = WindowMenus(self)
         self._connect_signals()
@@ -226,6 +230,8 @@ class MainWindow(QMainWindow):
         self.session.profile_changed.connect(self._on_session_profile_changed)
         self.session.saved.connect(self._on_session_saved)
         self.session.save_failed.connect(self._on_session_save_failed)
+        self.session.tested.connect(self._on_session_tested)
+        self.session.history_failed.connect(self._on_session_history_failed)
         self.tasks.task_started.connect(self._on_tasks_task_started)
         self.tasks.task_ended.connect(self._on_tasks_task_ended)
         self.tasks.busy_changed.connect(self._on_tasks_busy_changed)
@@ -362,7 +368,7 @@ class MainWindow(QMainWindow):
         """Ask before quitting with edits the disk refused (the status bar says why)."""
         from sfjwt_gui.gui.sidebar_actions import confirm
 
-        problem = self.save_error_label.text() or "Some changes could not be saved."
+        problem = self._write_problems.get("edits", "Some changes could not be saved.")
         return confirm(
             self,
             f"{problem}\n\nQuit anyway and lose those changes? Choose No to stay, "
@@ -477,15 +483,33 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_session_saved(self, name: str) -> None:
-        self.save_error_label.setVisible(False)
+        self._set_write_problem("edits", "")
         self.statusBar().showMessage(f"Saved {name}", STATUS_TIMEOUT_MS)
 
     @Slot(str)
     def _on_session_save_failed(self, message: str) -> None:
+        self._set_write_problem("edits", f"Not saved: {message}")
+
+    @Slot(object)
+    def _on_session_tested(self, _result: object) -> None:
+        # history_failed follows at once when this test missed the history too.
+        self._set_write_problem("history", "")
+
+    @Slot(str)
+    def _on_session_history_failed(self, message: str) -> None:
+        self._set_write_problem("history", message)
+
+    def _set_write_problem(self, kind: str, message: str) -> None:
+        """Show, replace or (with "") clear one of the write problems."""
+        if message:
+            self._write_problems[kind] = message
+        else:
+            self._write_problems.pop(kind, None)
+
         color = state_color(StepState.ERROR, self.palette()).name()
         self.save_error_label.setStyleSheet(f"color: {color}")
-        self.save_error_label.setText(f"Not saved: {message}")
-        self.save_error_label.setVisible(True)
+        self.save_error_label.setText(" ".join(self._write_problems.values()))
+        self.save_error_label.setVisible(bool(self._write_problems))
 
     @Slot(str)
     def _on_tasks_task_started(self, name: str) -> None:

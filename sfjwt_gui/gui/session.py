@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from sfjwt_gui.engine.atomic import describe_os_error
 from sfjwt_gui.engine.errors import ProfileError
 from sfjwt_gui.engine.history import HistoryStore
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
@@ -52,6 +53,8 @@ class ProfileSession(QObject):
             the values stay in memory and the next save retries. Emitted after
             any saved() of the same attempt.
         history_changed(str): a test was added to that profile's history.
+        history_failed(str): a message naming why the last test could not be
+            added to the history; emitted after its tested(). Not retried.
         tested(object): a LoginResult was recorded in the profile's history.
         keychain_changed(): keychain_status became known, or changed.
         recall_finished(str): a keychain look-up for this key path ended;
@@ -64,6 +67,7 @@ class ProfileSession(QObject):
     saved = Signal(str)
     save_failed = Signal(str)
     history_changed = Signal(str)
+    history_failed = Signal(str)
     tested = Signal(object)
     keychain_changed = Signal()
     recall_finished = Signal(str)
@@ -228,12 +232,31 @@ class ProfileSession(QObject):
         """Add a finished test to the profile's history and tell the window."""
         from sfjwt_gui.engine.summary import history_entry
 
+        failure = ""
         try:
             self.history.append(profile_name, history_entry(result))
         except (OSError, ProfileError) as error:
             logger.warning("History of %s not written: %s", profile_name, error)
+            failure = self._history_failure(error)
+
         self.history_changed.emit(profile_name)
         self.tested.emit(result)
+        if failure:
+            self.history_failed.emit(failure)
+
+    def _history_failure(self, error: OSError | ProfileError) -> str:
+        """What to tell the user about a test the history folder refused."""
+        if isinstance(error, OSError):
+            reason = describe_os_error(error)
+        elif isinstance(error.__cause__, OSError):
+            reason = describe_os_error(error.__cause__)
+        else:
+            reason = error.message
+        return (
+            f"Could not save the test history to {self.history.directory}: "
+            f"{reason.rstrip('.')}. Free some disk space or make that folder "
+            "writable; this result is still shown, but is missing from the history."
+        )
 
     # -- the system keychain (session_keychain) --------------------------------
 
