@@ -1,8 +1,10 @@
 """`sfjwt login --json` as a whole process vs a minimal requests + PyJWT script.
 
 Both log in against the same demo org on loopback with the same key; the goal
-is that sfjwt costs at most 1.3 times the minimal script. Also reports the
-command line's import time and the engine's in-process login time.
+is that sfjwt costs at most 1.3 times the minimal script. Where the
+Salesforce CLI is installed, `sf org login jwt` runs too: sfjwt is to be at
+least 4 times faster. Also reports the command line's import time and the
+engine's in-process login time.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME, DemoSettings
 from sfjwt_gui.engine.login import LoginSettings, run_login
 
 from .common import median_interleaved, print_table, time_process
+
+# How much faster than the Salesforce CLI's own JWT login sfjwt's must be.
+SF_GOAL_RATIO = 4.0
 
 MINIMAL_SCRIPT = textwrap.dedent(
     """
@@ -117,16 +122,17 @@ def run(runs: int = 9) -> list[tuple[str, str, str]]:
         ("import sfjwt_gui.cli.main", f"{medians['import'] * 1000:.0f} ms", ""),
         ("run_login in process (median)", f"{in_process * 1000:.1f} ms", ""),
     ]
+    sf_goal = f"goal: sfjwt at least {SF_GOAL_RATIO:g}x faster"
     if "sf" in medians:
         rows.append(
             (
                 "sf org login jwt (Salesforce CLI)",
                 f"{medians['sf'] * 1000:.0f} ms",
-                f"sfjwt {medians['sf'] / medians['sfjwt']:.1f}x faster",
+                f"sfjwt {medians['sf'] / medians['sfjwt']:.1f}x faster ({sf_goal})",
             )
         )
     else:
-        rows.append(("sf org login jwt (Salesforce CLI)", "not installed", ""))
+        rows.append(("sf org login jwt (Salesforce CLI)", "not installed", sf_goal))
     return rows
 
 

@@ -35,6 +35,12 @@ def median_interleaved(
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def median_and_worst(values: Sequence[float], unit: str, digits: int = 1) -> str:
+    """'median 6.1 ms (worst 8.0)': the usual run, and how bad the worst one was."""
+    median = statistics.median(values)
+    return f"median {median:.{digits}f} {unit} (worst {max(values):.{digits}f})"
+
+
 def machine_line() -> str:
     cpus = os.cpu_count() or 0
     return (
