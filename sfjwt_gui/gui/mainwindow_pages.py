@@ -18,11 +18,16 @@ PageBuilder = Callable[[ProfileSession, TaskRunner, QWidget], QWidget]
 
 
 # FIXME(coldstart): pages are built after the first paint, yet a start still
-# paints at 1.2-1.5x a bare PySide6 window (goal 1.3x): the app's modules and
-# the Qt classes a complete first frame touches (menus, profile list and its
-# row delegate, step strip) cost some 45 ms more than a bare window. Getting
-# under the goal needs a lighter first frame. FIXME(startup-stall): the shown
-# page is then built in one turn, up to about 50-60 ms, mostly its imports.
+# paints at about 1.37x (first start) and 1.41x (saved profile) a bare PySide6
+# window, goal 1.3x. The ~40 ms more: ~8 ms of engine modules before Qt (json,
+# dataclasses, the profile model, history), ~15 ms importing some twenty window
+# modules (shiboken also reads each one's source), ~12-15 ms building the Qt
+# types and enums the first frame draws with (menus, both lists, row delegate,
+# buttons), ~4 ms loading fonts, which a bare window never does. Deferring the
+# hidden widgets, actions and shortcuts until after the paint would save about
+# 5 ms more; getting under the goal needs fewer Qt classes in the first frame.
+# FIXME(startup-stall): the shown page is then built in one turn, up to about
+# 50-60 ms, mostly its imports.
 def _keys_page(session: ProfileSession, tasks: TaskRunner, parent: QWidget) -> QWidget:
     from sfjwt_gui.gui.page_keys import KeysPage
 
