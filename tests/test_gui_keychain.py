@@ -23,7 +23,7 @@ from keyring_stand_in import (
     no_backend,
 )
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QCheckBox, QDialog, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QWidget
 
 from sfjwt_gui.engine import keychain
 from sfjwt_gui.engine.history import HistoryStore
@@ -230,6 +230,27 @@ def test_the_dialog_offers_the_box_and_closes_when_the_keychain_answers(
 
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.passphrase() == PASSPHRASE
+
+
+def test_a_passphrase_asked_for_one_check_is_said_to_be_kept_nowhere(
+    qtbot: Any, memory: MemoryKeyring, key_files: tuple[Path, Path]
+) -> None:
+    save_acme(key_files, use_keychain=True)
+    session = ProfileSession(ProfileStore(), HistoryStore())
+    session.select("Acme")
+
+    dialog = PassphraseDialog(
+        str(key_files[0]), None, session, what="PKCS#12 bundle", kept=False
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    said = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "The PKCS#12 bundle <b>" in said
+    assert "for this check only and does not keep it" in said
+    assert "memory" not in said
+    assert dialog.keychain_box is None
+    assert not dialog.lookup_label.isVisible()
 
 
 def test_the_dialog_finds_the_session_of_its_window(

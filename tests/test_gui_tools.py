@@ -37,8 +37,10 @@ from sfjwt_gui.engine.assertion import build_claims, sign_assertion
 from sfjwt_gui.engine.certinfo import describe_certificate
 from sfjwt_gui.engine.keys import certificate_pem, private_key_pem
 from sfjwt_gui.gui import tools_inspect, tools_work
+from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
 from sfjwt_gui.gui.tasks import TaskRunner
 from sfjwt_gui.gui.tools import DecodeDialog, InspectDialog, MatchDialog
+from sfjwt_gui.gui.tools_common import distinct_names
 from sfjwt_gui.gui.tools_work import FileReport
 from sfjwt_gui.gui.widgets import SecretLineEdit
 
@@ -187,6 +189,24 @@ def choose_file(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileName", answer)
 
 
+def answer_passphrases(
+    monkeypatch: pytest.MonkeyPatch, answers: list[str | None]
+) -> list[str]:
+    """Make the passphrase question answer ``answers`` in turn.
+
+    Returns the list of files it is asked about, filled in as the test runs.
+    """
+    asked: list[str] = []
+
+    def fake_ask(_parent: object, path: str, **_options: object) -> bytes | None:
+        asked.append(path)
+        answer = answers.pop(0)
+        return answer.encode() if answer is not None else None
+
+    monkeypatch.setattr(PassphraseDialog, "ask", fake_ask)
+    return asked
+
+
 # ---- DecodeDialog ----
 
 
@@ -318,6 +338,78 @@ def test_decode_shows_a_bad_certificate_file_under_its_field(
     assert "verifies" not in dialog.signature_label.text()
 
 
+def test_decode_asks_for_a_bundles_passphrase_and_verifies_against_it(
+    qtbot: Any,
+    key_pair: KeyPair,
+    files: Files,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    asked = answer_passphrases(monkeypatch, [BUNDLE_PASSPHRASE])
+    dialog = DecodeDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    paste(dialog.token_edit, qtbot, signed_assertion(key_pair[0])[0])
+
+    drop_files(dialog, [files.bundle])
+    qtbot.waitUntil(
+        lambda: (
+            dialog.signature_label.text() == "Signature verifies against bundle.p12."
+        ),
+        timeout=WAIT_MS,
+    )
+
+    assert asked == [str(files.bundle)]
+    assert not dialog.cert_note.isVisible()
+    assert not dialog.unlock_button.isVisible()
+    assert BUNDLE_PASSPHRASE not in caplog.text
+
+
+def test_decode_wrong_bundle_passphrase_keeps_the_token_and_can_be_retried(
+    qtbot: Any,
+    key_pair: KeyPair,
+    files: Files,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    asked = answer_passphrases(monkeypatch, [None, "not it", BUNDLE_PASSPHRASE])
+    token = signed_assertion(key_pair[0])[0]
+    dialog = DecodeDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    paste(dialog.token_edit, qtbot, token)
+
+    # Cancelled: the note says what the bundle needs; the button asks again.
+    drop_files(dialog, [files.bundle])
+    qtbot.waitUntil(dialog.unlock_button.isVisible, timeout=WAIT_MS)
+    assert "protected by a passphrase" in dialog.cert_note.text()
+    assert dialog.unlock_button.accessibleName()
+    assert "Unlock bundle.p12" in dialog.signature_label.text()
+
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "does not open" in dialog.cert_note.text(), timeout=WAIT_MS)
+    assert "Enter the passphrase set when the bundle was exported" in (
+        dialog.cert_note.text()
+    )
+    assert dialog.token_text() == token
+    assert dialog.tree.topLevelItemCount() == 2
+    assert dialog.unlock_button.hasFocus()
+
+    qtbot.keyClick(dialog.unlock_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(
+        lambda: (
+            dialog.signature_label.text() == "Signature verifies against bundle.p12."
+        ),
+        timeout=WAIT_MS,
+    )
+    assert asked == [str(files.bundle)] * 3
+    assert not dialog.cert_note.isVisible()
+    assert "not it" not in caplog.text
+    assert BUNDLE_PASSPHRASE not in caplog.text
+
+
 # ---- InspectDialog ----
 
 
@@ -433,6 +525,62 @@ def test_inspect_unlocks_a_p12_bundle_holding_key_and_certificate(
     assert detail(bundle, "Private key").text(1) == "RSA, 2048 bits"
     assert detail(bundle, "Subject").text(1) == "CN=sfjwt test"
     assert dialog.match_label.text() == "bundle.p12 belongs to bundle.p12."
+
+
+def test_inspect_tells_apart_files_of_the_same_name(
+    qtbot: Any,
+    tasks: TaskRunner,
+    files: Files,
+    other_key_pair: KeyPair,
+    tmp_path: Path,
+) -> None:
+    backup = tmp_path / "backup" / "server.key"
+    backup.parent.mkdir()
+    backup.write_bytes(private_key_pem(other_key_pair[0]))
+    ours, theirs = str(Path("files", "server.key")), str(Path("backup", "server.key"))
+    dialog = InspectDialog(tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    drop_files(dialog, [files.key, backup, files.cert])
+    qtbot.waitUntil(is_read(dialog.tree, ours, theirs, "server.crt"), timeout=WAIT_MS)
+
+    assert file_item(dialog.tree, ours).toolTip(0) == str(files.key)
+    assert file_item(dialog.tree, theirs).toolTip(0) == str(backup)
+    assert dialog.match_label.text() == (
+        f"{ours} belongs to server.crt.\n"
+        f"{theirs} belongs to none of the loaded certificates."
+    )
+    copy = dialog.tree.itemWidget(
+        detail(file_item(dialog.tree, theirs), "Public key SHA-256"), 2
+    )
+    assert isinstance(copy, QAbstractButton)
+    assert copy.accessibleName() == f"Copy the public key SHA-256 of {theirs}"
+    assert copy.accessibleDescription() == str(backup)
+
+    dialog.tree.setCurrentItem(file_item(dialog.tree, theirs))
+    qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
+
+    remaining = file_item(dialog.tree, "server.key")
+    assert remaining.toolTip(0) == str(files.key)
+    assert dialog.match_label.text() == "server.key belongs to server.crt."
+    copy = dialog.tree.itemWidget(detail(remaining, "Public key SHA-256"), 2)
+    assert isinstance(copy, QAbstractButton)
+    assert copy.accessibleName() == "Copy the public key SHA-256 of server.key"
+
+
+def test_distinct_names_add_only_the_folders_that_tell_files_apart() -> None:
+    first = Path("/home/ada/a/keys/server.key")
+    second = Path("/home/ada/b/keys/server.key")
+    alone = Path("/home/ada/a/keys/server.crt")
+
+    names = distinct_names([first, second, alone])
+
+    assert names == {
+        first: str(Path("a", "keys", "server.key")),
+        second: str(Path("b", "keys", "server.key")),
+        alone: "server.crt",
+    }
 
 
 def test_closing_inspect_while_reading_stops_quietly(

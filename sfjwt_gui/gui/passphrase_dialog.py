@@ -124,10 +124,15 @@ class PassphraseDialog(QDialog):
         key_path: str,
         parent: QWidget | None = None,
         session: ProfileSession | None = None,
+        *,
+        what: str = "private key",
+        kept: bool = True,
     ) -> None:
         super().__init__(parent)
         self._key_path = key_path
-        self._session = session
+        self._session = session if kept else None
+        self._what = what
+        self._kept = kept
         self._recalled: bytes | None = None
         self.keychain_box: KeychainCheckBox | None = None
         self._build_ui()
@@ -140,12 +145,20 @@ class PassphraseDialog(QDialog):
         parent: QWidget | None,
         key_path: str,
         session: ProfileSession | None = None,
+        *,
+        what: str = "private key",
+        kept: bool = True,
     ) -> bytes | None:
         """The passphrase typed by the user, or None when cancelled or empty.
 
         Without ``session`` the one of ``parent``'s window is used, if it has one.
+        ``what`` names the file's kind in the question. With ``kept=False`` the
+        caller uses the passphrase once and keeps it nowhere, so the dialog
+        says so and offers no keychain.
         """
-        dialog = cls(key_path, parent, session or _session_of(parent))
+        if kept and session is None:
+            session = _session_of(parent)
+        dialog = cls(key_path, parent, session, what=what, kept=kept)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
@@ -164,15 +177,18 @@ class PassphraseDialog(QDialog):
     def _build_ui(self) -> None:
         self.setWindowTitle("Key passphrase")
         name = Path(self._key_path).name or self._key_path
-        where = (
-            "sfjwt-gui keeps it in memory until you quit, and in the system "
-            "keychain only if you tick the box below."
-            if self._session is not None
-            else "sfjwt-gui keeps it in memory only, until you quit."
-        )
+        if not self._kept:
+            where = "sfjwt-gui uses it for this check only and does not keep it."
+        elif self._session is not None:
+            where = (
+                "sfjwt-gui keeps it in memory until you quit, and in the system "
+                "keychain only if you tick the box below."
+            )
+        else:
+            where = "sfjwt-gui keeps it in memory only, until you quit."
         explanation = QLabel(
-            f"The private key <b>{html.escape(name)}</b> is protected by a "
-            f"passphrase. {where}",
+            f"The {html.escape(self._what)} <b>{html.escape(name)}</b> is "
+            f"protected by a passphrase. {where}",
             self,
         )
         explanation.setWordWrap(True)

@@ -47,6 +47,24 @@ def local_paths(mime: QMimeData) -> list[Path]:
     return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
+def distinct_names(paths: list[Path]) -> dict[Path, str]:
+    """A short name per file: its file name, plus as many folders as tell it apart.
+
+    ``a/server.key`` and ``b/server.key`` become those two names, while a file
+    whose name no other file shares keeps just its name.
+    """
+    names: dict[Path, str] = {}
+    for path in paths:
+        others = [other.parts for other in paths if other != path]
+        depth = 1
+        while depth < len(path.parts) and any(
+            other[-depth:] == path.parts[-depth:] for other in others
+        ):
+            depth += 1
+        names[path] = str(Path(*path.parts[-depth:])) if path.parts else str(path)
+    return names
+
+
 def error_finding(error: SfjwtError) -> Finding:
     """An engine error as a finding, so a FieldNote can show it under its field."""
     return Finding(

@@ -2,7 +2,9 @@
 
 The pasted text can be an assertion, a JWT-style access token or an ID token.
 It is decoded as it is typed (cheap, so on the GUI thread); a certificate may
-be chosen to check the signature. The token itself is never logged.
+be chosen to check the signature; a passphrase-protected .p12 bundle is
+unlocked through the app's passphrase question. Neither the token nor the
+passphrase is ever logged.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -38,6 +41,7 @@ from sfjwt_gui.engine.assertion import (
 )
 from sfjwt_gui.engine.errors import JwtFormatError, SfjwtError
 from sfjwt_gui.engine.keyfiles import load_certificate
+from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.tools_common import (
     CERT_FILTER,
@@ -49,6 +53,7 @@ from sfjwt_gui.gui.tools_common import (
     resize_in_text_units,
     show_state_text,
 )
+from sfjwt_gui.gui.tools_work import PASSPHRASE_CODES
 from sfjwt_gui.gui.widgets import CopyButton, FieldNote, StepState, monospace_font
 
 logger = logging.getLogger(__name__)
@@ -78,6 +83,9 @@ class DecodeDialog(FileDropDialog):
         self._decoded: DecodedJwt | None = None
         self._certificate: x509.Certificate | None = None
         self._certificate_name = ""
+        self._cert_path: Path | None = None
+        # The chosen file is a bundle that only its passphrase opens.
+        self._locked = False
         self._claim_items: list[QTreeWidgetItem] = []
         self._date_timer = QTimer(self)
         self._date_timer.setInterval(_DATE_REFRESH_MS)
@@ -121,10 +129,21 @@ class DecodeDialog(FileDropDialog):
         copy_row.addWidget(self.copy_claims_button)
         copy_row.addStretch(1)
 
-        cert_label = QLabel("C&ertificate to check the signature (optional):")
+        cert_label = QLabel(
+            "C&ertificate or .p12 bundle to check the signature (optional):"
+        )
         self.cert_picker = FilePicker("Certificate", CERT_FILTER, self)
         cert_label.setBuddy(self.cert_picker.edit)
         self.cert_note = FieldNote(self)
+        self.unlock_button = QPushButton("&Unlock with passphrase...", self)
+        self.unlock_button.setAccessibleName(
+            "Enter the passphrase of the certificate bundle"
+        )
+        self.unlock_button.setAutoDefault(False)
+        self.unlock_button.setVisible(False)
+        unlock_row = QHBoxLayout()
+        unlock_row.addWidget(self.unlock_button)
+        unlock_row.addStretch(1)
         self.signature_label = QLabel(self)
         self.signature_label.setWordWrap(True)
         self.signature_label.setTextInteractionFlags(
@@ -142,12 +161,14 @@ class DecodeDialog(FileDropDialog):
         layout.addWidget(cert_label)
         layout.addWidget(self.cert_picker)
         layout.addWidget(self.cert_note)
+        layout.addLayout(unlock_row)
         layout.addWidget(self.signature_label)
         layout.addWidget(self.buttons)
 
     def _connect_signals(self) -> None:
         self.token_edit.textChanged.connect(self._on_token_text_changed)
         self.cert_picker.chosen.connect(self._on_cert_picker_chosen)
+        self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
         self.copy_value_action.triggered.connect(self._on_copy_value_triggered)
         self.buttons.rejected.connect(self.reject)
         self._date_timer.timeout.connect(self._on_date_timer_timeout)
@@ -230,50 +251,82 @@ class DecodeDialog(FileDropDialog):
 
     @Slot(str)
     def _on_cert_picker_chosen(self, text: str) -> None:
-        if self._loading is not None:
-            self._loading.cancel()
-            self._loading = None
-        self._certificate = None
-        self.cert_note.show_findings([])
+        self._show_locked(False)
         if not text:
+            self._cancel_loading()
+            self._certificate = None
+            self._cert_path = None
+            self.cert_note.show_findings([])
             self._update_signature()
             return
 
         path = Path(text).expanduser()
+        self._cert_path = path
         self._certificate_name = path.name
+        self._load_certificate(path, None)
+
+    def _load_certificate(self, path: Path, passphrase: bytes | None) -> None:
+        self._cancel_loading()
+        self._certificate = None
+        self.cert_note.show_findings([])
+        self.unlock_button.setEnabled(False)
         show_state_text(
             self.signature_label, StepState.NONE, "Reading the certificate..."
         )
         self._loading = self._tasks.run(
             f"Reading {path.name}",
-            functools.partial(_load_certificate_work, path),
+            functools.partial(_load_certificate_work, path, passphrase),
             self._on_certificate_loaded,
             self._on_certificate_failed,
         )
 
+    def _cancel_loading(self) -> None:
+        if self._loading is not None:
+            self._loading.cancel()
+            self._loading = None
+
     def _on_certificate_loaded(self, certificate: x509.Certificate) -> None:
         self._loading = None
         self._certificate = certificate
+        self._show_locked(False)
         self._update_signature()
 
     def _on_certificate_failed(self, error: BaseException) -> None:
         self._loading = None
         if not isinstance(error, SfjwtError):
             raise error
-        finding = error_finding(error)
-        # FIXME(decode-p12): no passphrase field here, so a locked .p12 cannot be
-        # used to verify; the note points to the .crt file instead.
-        if error.code == "key_encrypted":
-            finding = error_finding(
-                SfjwtError(
-                    error.message,
-                    code=error.code,
-                    fix="Pick the certificate's .crt file; this tool does not open "
-                    "passphrase-protected bundles.",
-                )
-            )
-        self.cert_note.show_findings([finding])
+        # The engine's message already names the problem and its fix.
+        self.cert_note.show_findings([error_finding(error)])
+        self._show_locked(error.code in PASSPHRASE_CODES)
         self._update_signature()
+        if error.code == "key_encrypted":
+            self._ask_passphrase()
+        elif self._locked:
+            # A wrong passphrase: trying again is one key press away.
+            self.unlock_button.setFocus()
+
+    def _show_locked(self, locked: bool) -> None:
+        self._locked = locked
+        self.unlock_button.setVisible(locked)
+        self.unlock_button.setEnabled(locked)
+
+    @Slot()
+    def _on_unlock_button_clicked(self) -> None:
+        self._ask_passphrase()
+
+    def _ask_passphrase(self) -> None:
+        path = self._cert_path
+        if path is None or not self._locked or self._loading is not None:
+            return
+
+        passphrase = PassphraseDialog.ask(
+            self, str(path), what="PKCS#12 bundle", kept=False
+        )
+        # Cancelled: the note still says what the bundle needs, and the button
+        # asks again. The file cannot change while the question is open.
+        if passphrase is None or path != self._cert_path:
+            return
+        self._load_certificate(path, passphrase)
 
     def _update_signature(self) -> None:
         if self._loading is not None:
@@ -281,6 +334,14 @@ class DecodeDialog(FileDropDialog):
         decoded = self._decoded
         if decoded is None:
             show_state_text(self.signature_label, StepState.NONE, "")
+            return
+        if self._certificate is None and self._locked:
+            show_state_text(
+                self.signature_label,
+                StepState.NONE,
+                f"Unlock {self._certificate_name} with its passphrase to check "
+                "the signature.",
+            )
             return
         if self._certificate is None:
             show_state_text(
@@ -323,8 +384,10 @@ class DecodeDialog(FileDropDialog):
         self.cert_picker.set_path(paths[0])
 
 
-def _load_certificate_work(path: Path, _cancel: object) -> x509.Certificate:
-    return load_certificate(path)
+def _load_certificate_work(
+    path: Path, passphrase: bytes | None, _cancel: object
+) -> x509.Certificate:
+    return load_certificate(path, passphrase)
 
 
 def _value_text(line: ClaimLine) -> str:

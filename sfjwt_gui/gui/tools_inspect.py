@@ -33,6 +33,7 @@ from sfjwt_gui.gui.tools_common import (
     FileDropDialog,
     WrappingTree,
     close_only_buttons,
+    distinct_names,
     resize_in_text_units,
     show_state_text,
 )
@@ -137,6 +138,7 @@ class InspectDialog(FileDropDialog):
         """Inspect each file; a file already listed is read again."""
         for path in paths:
             self._inspect(path.expanduser(), None)
+        self._rename_rows()
         self._update_buttons()
 
     def _inspect(self, path: Path, passphrase: bytes | None) -> None:
@@ -172,7 +174,7 @@ class InspectDialog(FileDropDialog):
             row.handle.cancel()
         del self._rows[row.path]
         self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row.item))
-        self._update_match_line()
+        self._rename_rows()
         self._update_buttons()
 
     @Slot()
@@ -250,6 +252,13 @@ class InspectDialog(FileDropDialog):
 
     # ---- the tree ----
 
+    def _rename_rows(self) -> None:
+        """Name each file so that files of the same name can be told apart."""
+        names = distinct_names(list(self._rows))
+        for path, row in self._rows.items():
+            row.set_name(names[path])
+        self._update_match_line()
+
     def _row_of(self, item: QTreeWidgetItem) -> FileRow | None:
         top = item
         parent = top.parent()
@@ -295,22 +304,27 @@ class InspectDialog(FileDropDialog):
             )
             return
 
-        # FIXME(inspect-names): files are named by file name only; two files of
-        # the same name from different folders read alike here (tooltips differ).
         lines = []
         all_matched = True
         for key in keys:
             key_hash = key.key_info.public_sha256 if key.key_info else ""
-            owners = [c.path.name for c in certs if c.cert_public_sha256 == key_hash]
+            owners = [
+                self._name_of(cert)
+                for cert in certs
+                if cert.cert_public_sha256 == key_hash
+            ]
+            name = self._name_of(key)
             if owners:
-                lines.append(f"{key.path.name} belongs to {', '.join(owners)}.")
+                lines.append(f"{name} belongs to {', '.join(owners)}.")
             else:
                 all_matched = False
-                lines.append(
-                    f"{key.path.name} belongs to none of the loaded certificates."
-                )
+                lines.append(f"{name} belongs to none of the loaded certificates.")
         state = StepState.DONE if all_matched else StepState.WARNING
         show_state_text(self.match_label, state, "\n".join(lines))
+
+    def _name_of(self, report: FileReport) -> str:
+        row = self._rows.get(report.path)
+        return row.name if row is not None else report.path.name
 
     # ---- drops ----
 

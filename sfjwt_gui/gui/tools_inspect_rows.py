@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QTreeWidget, QTreeWidgetItem, QWidget
 
 from sfjwt_gui.engine.certinfo import CertInfo
@@ -18,18 +19,41 @@ ACTION_COLUMN = 2
 
 
 class FileRow:
-    """One file in the tree: its item, its latest report and its widgets."""
+    """One file in the tree: its item, its latest report and its widgets.
+
+    The file is shown by ``name``, which the dialog lengthens with folders
+    while another listed file has the same file name; the full path is in the
+    tooltip and the accessible description.
+    """
 
     def __init__(self, tree: QTreeWidget, path: Path) -> None:
         self.tree = tree
         self.path = path
-        self.item = QTreeWidgetItem(tree, [path.name, "Reading..."])
+        self.name = path.name
+        self.item = QTreeWidgetItem(tree, [self.name, "Reading..."])
         self.item.setToolTip(0, str(path))
+        self.item.setData(0, Qt.ItemDataRole.AccessibleDescriptionRole, str(path))
         self.report: FileReport | None = None
         self.handle: TaskHandle | None = None
         self.passphrase: SecretLineEdit | None = None
         self.unlock_button: QPushButton | None = None
         self.focus_passphrase = False
+        # A rename must reach the accessible names that end with the file's name.
+        self._named: list[tuple[QWidget, str]] = []
+
+    def set_name(self, name: str) -> None:
+        """Show the file as ``name``, in the tree and in its controls' names."""
+        if name == self.name:
+            return
+        self.name = name
+        self.item.setText(0, name)
+        for control, start in self._named:
+            control.setAccessibleName(f"{start}{name}")
+
+    def _name_control(self, control: QWidget, start: str) -> None:
+        control.setAccessibleName(f"{start}{self.name}")
+        control.setAccessibleDescription(str(self.path))
+        self._named.append((control, start))
 
     def controls(self) -> list[QWidget]:
         """The focusable widgets inside this file's rows, top to bottom."""
@@ -59,6 +83,7 @@ class FileRow:
         self.item.takeChildren()
         self.passphrase = None
         self.unlock_button = None
+        self._named = []
 
         self.item.setIcon(0, state_icon(report_state(report)))
         summary = report.identity.description if report.identity else "unreadable"
@@ -109,14 +134,16 @@ class FileRow:
         if copy:
             button = CopyButton("Copy", self.tree)
             button.set_text_to_copy(value)
-            button.setAccessibleName(f"Copy the {copy} of {self.path.name}")
+            self._name_control(button, f"Copy the {copy} of ")
             self.tree.setItemWidget(child, ACTION_COLUMN, button)
 
     def _add_passphrase_row(self) -> None:
         child = QTreeWidgetItem(self.item, ["Passphrase"])
-        field = SecretLineEdit(f"Passphrase for {self.path.name}", self.tree)
+        field = SecretLineEdit(f"Passphrase for {self.name}", self.tree)
+        self._name_control(field.edit, "Passphrase for ")
+        self._name_control(field.toggle, "Show Passphrase for ")
         unlock = QPushButton("Unlock", self.tree)
-        unlock.setAccessibleName(f"Unlock {self.path.name}")
+        self._name_control(unlock, "Unlock ")
         unlock.setAutoDefault(False)
         self.tree.setItemWidget(child, VALUE_COLUMN, field)
         self.tree.setItemWidget(child, ACTION_COLUMN, unlock)
