@@ -23,6 +23,7 @@ from sfjwt_gui.engine.keys import certificate_pem, private_key_pem
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui.page_test import TestPage
 from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
+from sfjwt_gui.gui.result_views import earlier_test_text
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.widgets import StepState
 
@@ -350,3 +351,20 @@ def test_state_and_history_come_back_with_the_profile(
 
     assert page.state() is StepState.DONE
     assert page.history_view.row_count() == 1
+    # What is known of that test is said, not "no test run yet".
+    banner = page.result_view.banner_plain_text()
+    assert banner.startswith("Last test: Passed ")
+    assert banner.endswith("Test again to see its details.")
+
+
+def test_a_failed_earlier_test_points_to_the_diagnosis() -> None:
+    failed = HistoryEntry(
+        at="2026-01-02T03:04:05Z", ok=False, codes=("user_not_approved",)
+    )
+
+    text = earlier_test_text(failed)
+
+    assert text.startswith("Last test: Failed ")
+    assert " - user_not_approved. " in text
+    assert text.endswith("Test again to see the diagnosis.")
+    assert earlier_test_text(None) == "No test run yet for this profile."

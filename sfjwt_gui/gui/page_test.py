@@ -25,13 +25,14 @@ from sfjwt_gui.engine.errors import KeyFileError, SfjwtError
 from sfjwt_gui.gui.export_menu import ExportButton
 from sfjwt_gui.gui.history_view import HistoryView
 from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
-from sfjwt_gui.gui.result_views import ResultView
+from sfjwt_gui.gui.result_views import ResultView, earlier_test_text
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.step_page import StepPage
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.widgets import StepState, action_button, section_label
 
 if TYPE_CHECKING:
+    from sfjwt_gui.engine.history import HistoryEntry
     from sfjwt_gui.engine.login import LoginResult
     from sfjwt_gui.engine.profiles import Profile
 
@@ -145,25 +146,27 @@ class TestPage(StepPage):
     def _on_session_profile_changed(self) -> None:
         profile = self._session.profile
         self.test_button.setEnabled(profile is not None and not self.is_running())
-        self.result_view.clear()
+        last = self._last_test()
+        self.result_view.clear(earlier_test_text(last))
         self.export_button.set_result(None, None)
         self.history_view.load(profile.name if profile else None)
         if not self.is_running():
             self.progress_label.clear()
-        self._set_state(self._state_from_history())
+        if last is None:
+            self._set_state(StepState.NONE)
+        else:
+            self._set_state(StepState.DONE if last.ok else StepState.ERROR)
 
-    def _state_from_history(self) -> StepState:
+    def _last_test(self) -> HistoryEntry | None:
+        """The selected profile's newest test from the history, if any."""
         profile = self._session.profile
         if profile is None:
-            return StepState.NONE
+            return None
         try:
-            last = self._session.history.last(profile.name)
+            return self._session.history.last(profile.name)
         except SfjwtError as error:
             logger.warning("History of %s not read: %s", profile.name, error.message)
-            return StepState.NONE
-        if last is None:
-            return StepState.NONE
-        return StepState.DONE if last.ok else StepState.ERROR
+            return None
 
     # -- running ------------------------------------------------------------------
 

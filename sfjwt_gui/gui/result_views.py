@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from sfjwt_gui.engine.findings import Finding, Severity
 from sfjwt_gui.gui.result_http import RequestView, ResponseView
 from sfjwt_gui.gui.result_jwt import JwtView
+from sfjwt_gui.gui.sidebar_rows import last_test_line
 from sfjwt_gui.gui.widgets import (
     Card,
     CopyButton,
@@ -33,14 +34,24 @@ from sfjwt_gui.gui.widgets import (
 )
 
 if TYPE_CHECKING:
+    from sfjwt_gui.engine.history import HistoryEntry
     from sfjwt_gui.engine.login import LoginResult
     from sfjwt_gui.engine.tokeninfo import VerificationStep
 
+NO_TEST_YET = "No test run yet for this profile."
 SEVERITY_WORDS = {
     Severity.ERROR: "Error",
     Severity.WARNING: "Warning",
     Severity.INFO: "Note",
 }
+
+
+def earlier_test_text(entry: HistoryEntry | None) -> str:
+    """What the banner says of the newest recorded test before one is run."""
+    if entry is None:
+        return NO_TEST_YET
+    then = "its details" if entry.ok else "the diagnosis"
+    return f"Last test: {last_test_line(entry)}. Test again to see {then}."
 
 
 def banner_text(result: LoginResult) -> tuple[str, StepState]:
@@ -212,8 +223,9 @@ class ResultView(QWidget):
         self.request_view.status_message.connect(self.status_message)
         self.response_view.status_message.connect(self.status_message)
 
-    def clear(self) -> None:
-        self.show_message("No test run yet for this profile.", StepState.NONE)
+    def clear(self, message: str = NO_TEST_YET) -> None:
+        """No result shown; ``message`` says what is known of earlier tests."""
+        self.show_message(message, StepState.NONE)
         self.diagnosis.show_findings([])
         self.jwt_view.show_result(None)
         self.request_view.show_record(None)
