@@ -6,6 +6,7 @@ The shell's tests use these so that they show what the shell itself does.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -121,3 +122,17 @@ def make_window(qtbot: QtBot) -> MainWindow:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
     return window
+
+
+def open_stand_in_windows(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
+    """For an ``open_window`` fixture: opens make_window()s, closes them after."""
+    opened: list[MainWindow] = []
+
+    def opener() -> MainWindow:
+        window = make_window(qtbot)
+        opened.append(window)
+        return window
+
+    yield opener
+    for window in opened:
+        window.close()

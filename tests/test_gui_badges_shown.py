@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from gui_stand_ins import WAIT_MS, StandInPage, make_window
+from gui_stand_ins import WAIT_MS, StandInPage, open_stand_in_windows
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QListWidget
@@ -19,16 +19,7 @@ from sfjwt_gui.gui.widgets import StepState, state_color
 
 @pytest.fixture
 def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
-    opened: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        window = make_window(qtbot)
-        opened.append(window)
-        return window
-
-    yield make
-    for window in opened:
-        window.close()
+    yield from open_stand_in_windows(qtbot)
 
 
 def shows_color(image: QImage, area: QRect, wanted: QColor) -> bool:

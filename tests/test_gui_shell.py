@@ -19,7 +19,7 @@ from gui_stand_ins import (
     StandInPage,
     StandInTestPage,
     click,
-    make_window,
+    open_stand_in_windows,
     press,
 )
 from PySide6.QtCore import QSize, Qt, Slot
@@ -44,16 +44,7 @@ from sfjwt_gui.gui.widgets import StepState
 
 @pytest.fixture
 def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
-    opened: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        window = make_window(qtbot)
-        opened.append(window)
-        return window
-
-    yield make
-    for window in opened:
-        window.close()
+    yield from open_stand_in_windows(qtbot)
 
 
 def profile_files() -> dict[str, str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_stand_ins import WAIT_MS, click, make_window
+from gui_stand_ins import WAIT_MS, click, open_stand_in_windows
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,16 +24,7 @@ from sfjwt_gui.gui.widgets import StepState
 
 @pytest.fixture
 def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
-    opened: list[MainWindow] = []
-
-    def make() -> MainWindow:
-        window = make_window(qtbot)
-        opened.append(window)
-        return window
-
-    yield make
-    for window in opened:
-        window.close()
+    yield from open_stand_in_windows(qtbot)
 
 
 def answer_names(monkeypatch: pytest.MonkeyPatch, *names: str | None) -> list[str]:
