@@ -392,6 +392,25 @@ def test_a_damaged_state_file_gives_defaults_and_is_replaced_on_close(
     assert state["last_profile"] == ""
 
 
+def test_log_window_opens_on_the_newest_lines_from_their_start(
+    qtbot: QtBot,
+) -> None:
+    from sfjwt_gui.engine import logsetup
+    from sfjwt_gui.gui.logview import LogWindow
+
+    logsetup.configure_logging(to_file=False)
+    for number in range(200):
+        logging.getLogger("sfjwt_gui.test").info("line %d %s", number, "x" * 300)
+    window = LogWindow()
+    qtbot.addWidget(window)
+    window.show()
+
+    vertical = window.view.verticalScrollBar()
+    assert vertical.value() == vertical.maximum() > 0
+    assert window.view.horizontalScrollBar().value() == 0
+    window.close()
+
+
 def test_log_window_shows_new_lines_live_with_secrets_masked(qtbot: QtBot) -> None:
     from sfjwt_gui.engine import logsetup
     from sfjwt_gui.gui.logview import LogWindow

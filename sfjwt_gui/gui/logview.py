@@ -115,7 +115,11 @@ class LogWindow(QDialog):
         else:
             self.view.setPlainText("\n".join(tail.lines()))
         self.location_label.setText(f"Log file: {path}")
-        self.view.moveCursor(self.view.textCursor().MoveOperation.End)
+        # The newest line in view from its start: End alone also scrolls to the
+        # end of that line, and every line then shows cut off on the left.
+        moves = self.view.textCursor().MoveOperation
+        self.view.moveCursor(moves.End)
+        self.view.moveCursor(moves.StartOfBlock)
 
     def _listen(self, on: bool) -> None:
         tail = logsetup.memory_tail()
