@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+import xml.etree.ElementTree as ET
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -96,6 +98,165 @@ def test_identity_url_refuses_a_bad_token_and_other_ids(
     assert bad_token.status == 403
     assert other_user.status == 404
     assert short_ids.status == 200
+
+
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+# Characters that must be escaped in XML and in a form body.
+AWKWARD_USERNAME = "r&d<ops>@sfjwt-demo.example"
+
+
+def identity_path(org: DemoOrg) -> str:
+    return f"/id/{org.settings.org_id}/{org.settings.user_id}"
+
+
+def get_with(
+    org: DemoOrg, path: str, token: str, headers: dict[str, str]
+) -> DemoResponse:
+    headers = {"Authorization": f"Bearer {token}", **headers}
+    return org.handle("GET", path, headers, b"", base_url=BASE_URL)
+
+
+def as_text(value: Any) -> Any:
+    """A JSON value the way the XML and form answers spell it."""
+    if isinstance(value, dict):
+        return {name: as_text(item) for name, item in value.items()}
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return None if value is None else str(value)
+
+
+def xml_values(element: ET.Element) -> Any:
+    if element.get(XSI_NIL) == "true":
+        return None
+    if len(element):
+        return {child.tag: xml_values(child) for child in element}
+    return element.text or ""
+
+
+def test_identity_url_answers_xml_with_the_json_values(
+    key_pair: KeyPair, key: rsa.RSAPrivateKey
+) -> None:
+    org = DemoOrg(DemoSettings(certificate=key_pair[1], username=AWKWARD_USERNAME))
+    token = access_token(org, key)
+    path = identity_path(org)
+
+    as_json = get(org, path + "?format=json&version=62.0", token)
+    as_xml = get(org, path + "?format=xml&version=62.0", token)
+
+    assert as_xml.status == 200
+    assert as_xml.headers["Content-Type"] == "application/xml;charset=UTF-8"
+    assert as_xml.body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    assert b"r&amp;d&lt;ops&gt;@" in as_xml.body
+    root = ET.fromstring(as_xml.body)  # noqa: S314 - the demo org's own answer
+    assert root.tag == "user"
+    values = xml_values(root)
+    assert values == as_text(json.loads(as_json.body))
+    assert values["username"] == AWKWARD_USERNAME
+    assert values["user_id"] == org.settings.user_id
+    assert values["organization_id"] == org.settings.org_id
+    assert values["urls"]["query"] == f"{BASE_URL}/services/data/v62.0/query/"
+    assert root.find("addr_city") is not None
+    assert values["addr_city"] is None
+
+
+def test_identity_xml_without_version_keeps_the_placeholder(
+    org: DemoOrg, key: rsa.RSAPrivateKey
+) -> None:
+    token = access_token(org, key)
+
+    response = get(org, identity_path(org) + "?format=xml", token)
+
+    root = ET.fromstring(response.body)  # noqa: S314 - the demo org's own answer
+    assert root.findtext("urls/rest") == f"{BASE_URL}/services/data/v{{version}}/"
+
+
+def test_identity_url_answers_urlencoded_with_the_json_values(
+    key_pair: KeyPair, key: rsa.RSAPrivateKey
+) -> None:
+    org = DemoOrg(DemoSettings(certificate=key_pair[1], username=AWKWARD_USERNAME))
+    token = access_token(org, key)
+    path = identity_path(org)
+
+    as_json = json.loads(get(org, path + "?format=json&version=62.0", token).body)
+    response = get(org, path + "?format=urlencoded&version=62.0", token)
+
+    fields = dict(parse_qsl(response.body.decode("ascii"), keep_blank_values=True))
+    assert response.status == 200
+    assert response.headers["Content-Type"] == (
+        "application/x-www-form-urlencoded;charset=UTF-8"
+    )
+    assert fields["username"] == AWKWARD_USERNAME
+    assert fields["organization_id"] == as_json["organization_id"]
+    assert fields["asserted_user"] == "true"
+    assert fields["urls.query"] == as_json["urls"]["query"]
+    assert fields["urls.query"].endswith("/services/data/v62.0/query/")
+    assert fields["addr_city"] == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "content_type"),
+    [
+        ("", "application/xml", "application/xml"),
+        ("", "application/xml,application/json", "application/xml"),
+        ("", "text/html,application/xml;q=0.9,*/*;q=0.8", "application/xml"),
+        ("", "application/json,application/xml", "application/json"),
+        ("", "application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),
+        ("", "*/*", "application/json"),
+        # Not among the documented types: the default answer.
+        ("", "text/xml", "application/json"),
+        ("", "", "application/json"),
+        # The format parameter wins over the header.
+        ("?format=json", "application/xml", "application/json"),
+        ("?format=xml", "application/json", "application/xml"),
+    ],
+)
+def test_identity_url_format_follows_the_accept_header(
+    org: DemoOrg, key: rsa.RSAPrivateKey, query: str, accept: str, content_type: str
+) -> None:
+    token = access_token(org, key)
+    headers = {"Accept": accept} if accept else {}
+
+    response = get_with(org, identity_path(org) + query, token, headers)
+
+    assert response.status == 200
+    assert response.headers["Content-Type"] == content_type + ";charset=UTF-8"
+
+
+def test_identity_url_refuses_an_unknown_format(
+    org: DemoOrg, key: rsa.RSAPrivateKey
+) -> None:
+    token = access_token(org, key)
+
+    response = get(org, identity_path(org) + "?format=yaml", token)
+
+    assert oauth_error(response) == (400, "invalid_request", "unsupported format")
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("?format=xml", ""),
+        ("?format=urlencoded", ""),
+        ("?format=yaml", ""),
+        ("", "application/xml"),
+    ],
+)
+def test_identity_url_refuses_a_dead_token_in_every_format(
+    org: DemoOrg, key: rsa.RSAPrivateKey, query: str, accept: str
+) -> None:
+    revoked = access_token(org, key)
+    assert _revoke_form(org, revoked).status == 200
+    headers = {"Accept": accept} if accept else {}
+
+    answers = [
+        get_with(org, identity_path(org) + query, revoked, headers),
+        get_with(org, identity_path(org) + query, "00D5g00000SfJwT!AQmadeup", headers),
+    ]
+
+    for response in answers:
+        assert response.status == 403
+        assert response.headers["Content-Type"].startswith("text/plain")
+        assert response.body == b"Bad_OAuth_Token"
 
 
 def test_versions_list_needs_no_token(org: DemoOrg) -> None:

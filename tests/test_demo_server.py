@@ -10,6 +10,7 @@ import socket
 import subprocess
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -142,6 +143,31 @@ def test_token_and_follow_up_calls_round_trip(
     assert after_revoke.text == "Bad_OAuth_Token"
     assert rest_after_revoke.status_code == 401
     assert rest_after_revoke.json()[0]["errorCode"] == "INVALID_SESSION_ID"
+
+
+def test_identity_url_arrives_as_xml_when_asked(
+    org: DemoOrg, server: DemoServer, key_pair: KeyPair
+) -> None:
+    answer = requests.post(
+        server.base_url + "/services/oauth2/token",
+        data=token_form(org, key_pair[0]),
+        timeout=TIMEOUT,
+    )
+
+    identity = requests.get(
+        answer.json()["id"],
+        params={"version": "60.0", "oauth_token": answer.json()["access_token"]},
+        headers={"Accept": "application/xml"},
+        timeout=TIMEOUT,
+    )
+
+    assert identity.status_code == 200
+    assert identity.headers["Content-Type"] == "application/xml;charset=UTF-8"
+    root = ET.fromstring(identity.content)  # noqa: S314 - the demo org's own answer
+    assert root.findtext("username") == org.settings.username
+    assert root.findtext("urls/sobjects") == (
+        server.base_url + "/services/data/v60.0/sobjects/"
+    )
 
 
 def test_oauth_error_arrives_with_salesforce_envelope(

@@ -51,6 +51,7 @@ from sfjwt_gui.demo.scenarios import (
 )
 from sfjwt_gui.demo.settings import (
     CLOCK_SKEW_SCENARIO_OFFSET_S,
+    FORM_ANSWER_CONTENT_TYPE,
     HTML_CONTENT_TYPE,
     HUGE_ANSWER_BYTES,
     JSON_CONTENT_TYPE,
@@ -58,6 +59,7 @@ from sfjwt_gui.demo.settings import (
     SANDBOX_AUDIENCE,
     TEXT_CONTENT_TYPE,
     TOKEN_PATH,
+    XML_CONTENT_TYPE,
     DemoSettings,
 )
 from sfjwt_gui.engine.errors import UsageError
@@ -397,9 +399,19 @@ class DemoOrg:
         if not rest.is_own_identity_path(self.settings, path):
             return self._text(404, rest.NOT_FOUND_HTML, HTML_CONTENT_TYPE)
 
-        # FIXME(identity-xml): format=xml is answered with JSON too; no client of
-        # sfjwt-gui asks for XML, so that rendering is not emulated.
+        answer_format = rest.identity_format(query.get("format"), headers.get("accept"))
+        if answer_format is None:
+            # Salesforce's answer to an unknown format is unconfirmed. A refusal
+            # makes a misspelt format fail here rather than pass here and break
+            # against a real org; jsonp (JavaScript for a callback) is not emulated.
+            return self._oauth_error("invalid_request", "unsupported format")
+
         payload = rest.identity(self.settings, base_url, query.get("version"))
+        if answer_format == "xml":
+            return self._bytes(200, rest.as_xml("user", payload), XML_CONTENT_TYPE)
+        if answer_format == "urlencoded":
+            body = rest.as_form(payload)
+            return self._bytes(200, body, FORM_ANSWER_CONTENT_TYPE)
         return self._json(200, payload)
 
     def _rest(
@@ -447,8 +459,11 @@ class DemoOrg:
         return self._json(400, payload, no_store=True)
 
     def _text(self, status: int, text: str, content_type: str) -> DemoResponse:
+        return self._bytes(status, text.encode("utf-8"), content_type)
+
+    def _bytes(self, status: int, body: bytes, content_type: str) -> DemoResponse:
         headers = self._headers({"Content-Type": content_type})
-        return DemoResponse(status, headers, text.encode("utf-8"))
+        return DemoResponse(status, headers, body)
 
 
 def _check_scenario_name(name: str) -> None:

@@ -8,7 +8,10 @@ Dev Hub probe on ScratchOrgInfo) to pass.
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from sfjwt_gui.demo.settings import (
     DAILY_API_REQUEST_LIMIT,
@@ -39,6 +42,21 @@ _SEASONS = ("Spring", "Summer", "Winter")
 _REST_PATH = re.compile(r"/services/data/v(\d+\.\d)(/.*)?")
 _SELECT = re.compile(r"\s*select\s+(.+?)\s+from\s+(\w+)", re.IGNORECASE | re.DOTALL)
 _FROM = re.compile(r"\bfrom\s+(\w+)", re.IGNORECASE)
+
+_XSI_NAMESPACE = "http://www.w3.org/2001/XMLSchema-instance"
+# Double-quoted like Salesforce's own samples; ElementTree writes single quotes.
+_XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+# The reference lists urlencoded for the identity URL beside json and xml
+# (section 1.2); Salesforce's current page names it only as an Accept type.
+IDENTITY_FORMATS = ("json", "xml", "urlencoded")
+# The Accept values documented for the identity URL, checked left to right; the
+# first one listed wins, whatever its q-value. text/xml is not among them.
+_ACCEPTED_MEDIA_TYPES = {
+    "application/json": "json",
+    "application/xml": "xml",
+    "application/x-www-form-urlencoded": "urlencoded",
+    "*/*": "json",
+}
 
 
 def _release_label(major: int) -> str:
@@ -180,6 +198,71 @@ def identity(
         "last_modified_date": "2024-01-01T00:00:00.000+0000",
         "is_app_installed": True,
     }
+
+
+def identity_format(format_parameter: str | None, accept: str | None) -> str | None:
+    """The identity answer's format: "json", "xml", "urlencoded", None if unknown.
+
+    ``format`` wins over the Accept header, as documented for the identity URL.
+    """
+    if format_parameter:
+        return format_parameter if format_parameter in IDENTITY_FORMATS else None
+
+    for media_range in (accept or "").split(","):
+        media_type = media_range.partition(";")[0].strip().lower()
+        if media_type in _ACCEPTED_MEDIA_TYPES:
+            return _ACCEPTED_MEDIA_TYPES[media_type]
+    # No documented type in the header (text/xml, text/html, none at all):
+    # JSON, the documented default; whether Salesforce answers 406 is unconfirmed.
+    return "json"
+
+
+def as_xml(root: str, payload: Mapping[str, Any]) -> bytes:
+    """``payload`` the way Salesforce renders it as XML, nested maps as elements."""
+    # The literal prefixed names keep ElementTree from inventing "ns0" and make
+    # the declaration appear even when no value is null, as in Salesforce's sample.
+    element = ET.Element(root, {"xmlns:xsi": _XSI_NAMESPACE})
+    _fill_element(element, payload)
+    return _XML_DECLARATION + ET.tostring(element, encoding="unicode").encode("utf-8")
+
+
+def _fill_element(parent: ET.Element, payload: Mapping[str, Any]) -> None:
+    for name, value in payload.items():
+        # A list repeats its element, as XML bindings of an array usually do.
+        for item in value if isinstance(value, list) else [value]:
+            child = ET.SubElement(parent, name)
+            if isinstance(item, Mapping):
+                _fill_element(child, item)
+            elif item is None:
+                child.set("xsi:nil", "true")
+            else:
+                child.text = _scalar_text(item)
+
+
+def as_form(payload: Mapping[str, Any]) -> bytes:
+    """``payload`` as an application/x-www-form-urlencoded body."""
+    return urlencode(_form_fields(payload, "")).encode("ascii")
+
+
+def _form_fields(payload: Mapping[str, Any], prefix: str) -> list[tuple[str, str]]:
+    # How Salesforce flattens nested maps in this format is undocumented; dotted
+    # names (urls.rest=...) keep every value reachable and the keys unambiguous.
+    fields: list[tuple[str, str]] = []
+    for name, value in payload.items():
+        if isinstance(value, Mapping):
+            fields.extend(_form_fields(value, f"{prefix}{name}."))
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            text = "" if item is None else _scalar_text(item)
+            fields.append((prefix + name, text))
+    return fields
+
+
+def _scalar_text(value: Any) -> str:
+    # JSON's spelling of booleans, which is also xsd:boolean's.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def rest_answer(

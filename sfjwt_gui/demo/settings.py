@@ -30,6 +30,8 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
 HTML_CONTENT_TYPE = "text/html;charset=UTF-8"
 TEXT_CONTENT_TYPE = "text/plain;charset=UTF-8"
+XML_CONTENT_TYPE = "application/xml;charset=UTF-8"
+FORM_ANSWER_CONTENT_TYPE = "application/x-www-form-urlencoded;charset=UTF-8"
 
 # The REST API versions the demo org lists, oldest first; the last is the newest.
 OLDEST_API_VERSION = 31
