@@ -29,6 +29,7 @@ from loopback_servers import (
     Connection,
     LoopbackServer,
     ReceivedRequest,
+    TrickledHead,
     closed_port,
     make_tls_files,
     never_respond,
@@ -198,6 +199,22 @@ def _silent(ctx: FaultContext) -> AbstractContextManager[FaultTarget]:
     return _loopback(never_respond(), timeout_s=SHORT_TIMEOUT_S)
 
 
+@contextmanager
+def _head_trickles(ctx: FaultContext) -> Iterator[FaultTarget]:
+    # A byte every 50 ms: each read of the head succeeds, the head never ends.
+    head = TrickledHead(TRICKLE_INTERVAL_S)
+
+    def confirm() -> None:
+        # The login gave up at its deadline, long before the head was all out.
+        assert head.finished.wait(NORMAL_TIMEOUT_S), "the server is still sending"
+        assert 0 < head.sent < len(head.data) // 2, head.sent
+
+    with LoopbackServer(head) as server:
+        yield FaultTarget(
+            server.base_url, SHORT_TIMEOUT_S, names=("127.0.0.1",), confirm=confirm
+        )
+
+
 class CountingStream:
     """A responder streaming ``size`` zero bytes; counts what it got to send."""
 
@@ -314,6 +331,13 @@ FAULTS: tuple[FaultCase, ...] = (
     FaultCase(
         "headers_never_come",
         _silent,
+        "timeout",
+        ("no answer", "1 s"),
+        waits_for_timeout=True,
+    ),
+    FaultCase(
+        "headers_trickle",
+        _head_trickles,
         "timeout",
         ("no answer", "1 s"),
         waits_for_timeout=True,

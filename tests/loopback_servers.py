@@ -99,6 +99,10 @@ class Connection:
         """Keep the connection open without answering until the server stops."""
         self._stopping.wait()
 
+    def read_request(self) -> ReceivedRequest | None:
+        """Read the next request on this kept-alive connection (None: none came)."""
+        return _read_request(self._sock)
+
     def reset(self) -> None:
         """Abort the connection with a TCP reset instead of a clean close."""
         try:
@@ -313,6 +317,49 @@ def trickle(body: bytes, interval_s: float) -> Responder:
                 return
 
     return responder
+
+
+class TrickledHead:
+    """A responder sending its status line and headers one byte per ``interval_s``.
+
+    ``at_once`` goes out first in one piece (e.g. the status line, so only the
+    headers trickle). ``sent`` counts the bytes of ``data`` that got out and
+    ``finished`` is set once the responder stops: everything sent, the client
+    gone or the server stopping.
+    """
+
+    def __init__(
+        self, interval_s: float, *, at_once: bytes = b"", filler_headers: int = 12
+    ) -> None:
+        fillers = "".join(
+            f"X-Filler-{n:02d}: waiting\r\n" for n in range(filler_headers)
+        )
+        rest = f"{fillers}Content-Length: 2\r\n\r\n{{}}".encode("latin-1")
+        self.data = b"HTTP/1.1 200 OK\r\n" + rest
+        assert self.data.startswith(at_once)
+        self.interval_s = interval_s
+        self.at_once = at_once
+        self.sent = 0
+        self.finished = threading.Event()
+
+    @property
+    def duration_s(self) -> float:
+        """How long sending the whole head takes."""
+        return (len(self.data) - len(self.at_once)) * self.interval_s
+
+    def __call__(self, request: ReceivedRequest, conn: Connection) -> None:
+        try:
+            if self.at_once and not conn.send(self.at_once):
+                return
+            self.sent = len(self.at_once)
+            while self.sent < len(self.data):
+                if not conn.send(self.data[self.sent : self.sent + 1]):
+                    return
+                self.sent += 1
+                if conn.pause(self.interval_s):
+                    return
+        finally:
+            self.finished.set()
 
 
 def reset_mid_body(sent: bytes, declared_length: int) -> Responder:

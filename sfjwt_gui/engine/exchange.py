@@ -9,6 +9,8 @@ an unusable proxy setting) raises, and then an ``SfjwtError``.
 
 TLS is verified with the operating system's trust store unless a CA bundle is
 given (see tlsinfo); the proxy follows the profile's setting (see proxies).
+The timeout is one deadline for the whole exchange, from connecting to the
+last byte of the body, and a cancel event stops it at any point (see deadline).
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ import requests
 import urllib3.exceptions
 
 from sfjwt_gui import __version__
+from sfjwt_gui.engine.deadline import (
+    DeadlineAdapter,
+    DeadlineSystemTrustAdapter,
+    Phase,
+    Watchdog,
+)
 from sfjwt_gui.engine.errors import LoginUrlError, UsageError
 from sfjwt_gui.engine.httprecord import FailureCode, HttpRecord, TransportFailure
 from sfjwt_gui.engine.loginurl import is_loopback_host
@@ -41,7 +49,6 @@ from sfjwt_gui.engine.proxies import (
 )
 from sfjwt_gui.engine.tlsinfo import (
     FETCH_TIMEOUT_S,
-    SystemTrustAdapter,
     describe_tls_failure,
     system_trust_context,
 )
@@ -114,8 +121,11 @@ class HttpClient:
     (the environment's HTTPS_PROXY and NO_PROXY, unless the session's
     ``trust_env`` is off), "direct", or a proxy URL (NO_PROXY still applies).
     Redirects are never followed: a 3xx is recorded as it came.
-    ``timeout`` bounds connecting, waiting for the headers, and (as one overall
-    deadline) reading the body.
+    ``timeout`` is one deadline for each whole exchange: connecting, the proxy's
+    tunnel, TLS, the status line, the headers and the body. A session given by
+    the caller is used as it is: only connections of its ``DeadlineAdapter``
+    mounts are stopped at the deadline or on cancel while they wait; the body
+    is cut off at the deadline in any case.
     """
 
     def __init__(
@@ -147,10 +157,15 @@ class HttpClient:
         self._timeout = float(timeout)
         self._owns_session = session is None
         self._session = session if session is not None else requests.Session()
-        if self._owns_session and self._verify is True:
-            context = system_trust_context()
-            if context is not None:
-                self._session.mount("https://", SystemTrustAdapter(context))
+        if self._owns_session:
+            context = system_trust_context() if self._verify is True else None
+            https = (
+                DeadlineAdapter()
+                if context is None
+                else DeadlineSystemTrustAdapter(context)
+            )
+            self._session.mount("https://", https)
+            self._session.mount("http://", DeadlineAdapter())
 
     def __enter__(self) -> HttpClient:
         return self
@@ -222,11 +237,25 @@ class HttpClient:
             started_at=datetime.now(timezone.utc),
         )
         secrets = [*(form or {}).values(), *(params or {}).values(), bearer or ""]
-        run = _Exchange(record, self._timeout, secrets)
+        run = _Exchange(record, self._timeout, secrets, cancel)
         if cancel is not None and cancel.is_set():
             run.fail(FailureCode.CANCELLED, "The request was cancelled before sending.")
             return run.finish()
 
+        with run.watchdog:
+            self._send(prepared, run, cancel)
+
+        run.note_stop()
+        return run.finish()
+
+    def _send(
+        self,
+        prepared: requests.PreparedRequest,
+        run: _Exchange,
+        cancel: threading.Event | None,
+    ) -> None:
+        """Send the request and read the answer into the record (watched)."""
+        record = run.record
         try:
             # What Session.request would do: apply proxy/CA settings from the
             # environment (when trust_env) on top of ours.
@@ -236,9 +265,6 @@ class HttpClient:
             if self._proxy:
                 settings["proxies"] = self._fixed_proxies(record.url)
             run.use_proxy(requests.utils.select_proxy(record.url, settings["proxies"]))
-            # FIXME(exchange-deadline): until the headers arrive only the socket
-            # timeouts apply: a server trickling its status line is not cut off at
-            # the deadline, and ``cancel`` is only seen once the headers are in.
             response = self._session.send(
                 prepared,
                 timeout=(self._timeout, self._timeout),
@@ -247,17 +273,17 @@ class HttpClient:
             )
         except _TRANSPORT_ERRORS as exc:
             run.fail_from(exc, reading_body=False)
-            return run.finish()
+            return
 
         try:
-            record.status = response.status_code
-            record.reason = response.reason or ""
-            record.response_headers = dict(response.headers)
-            run.read_body(response, cancel)
+            if run.watchdog.headers_arrived():
+                record.status = response.status_code
+                record.reason = response.reason or ""
+                record.response_headers = dict(response.headers)
+                run.read_body(response, cancel)
         finally:
             with contextlib.suppress(*_TRANSPORT_ERRORS):
                 response.close()
-        return run.finish()
 
     def _fixed_proxies(self, url: str) -> dict[str, str]:
         """The proxies for ``url`` when the profile overrides the environment."""
@@ -268,13 +294,21 @@ class HttpClient:
 class _Exchange:
     """One request while it runs: reads the body, records failures, finishes."""
 
-    def __init__(self, record: HttpRecord, timeout: float, secrets: list[str]) -> None:
+    def __init__(
+        self,
+        record: HttpRecord,
+        timeout: float,
+        secrets: list[str],
+        cancel: threading.Event | None = None,
+    ) -> None:
         self.record = record
         self.timeout = timeout
         long_enough = {s for s in secrets if len(s) >= _MIN_SCRUBBED_CHARS}
         self.secrets = sorted(long_enough, key=len, reverse=True)
         self.proxy: str | None = None
         self.started = time.monotonic()
+        self.deadline = self.started + timeout
+        self.watchdog = Watchdog(self.deadline, cancel)
         parts = urlsplit(record.url)
         self.host = parts.hostname or "the server"
         self.port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
@@ -295,7 +329,6 @@ class _Exchange:
         # read1 returns whatever has arrived, so a server that trickles bytes
         # cannot hold one read open past the deadline (urllib3 1.x lacks it).
         read = getattr(response.raw, "read1", None) or response.raw.read
-        deadline = time.monotonic() + self.timeout
         body = bytearray()
         try:
             while True:
@@ -306,12 +339,8 @@ class _Exchange:
                     )
                     break
 
-                if time.monotonic() > deadline:
-                    self.fail(
-                        FailureCode.TIMEOUT,
-                        f"{self.host} did not finish sending its answer within "
-                        f"{self.timeout:g} s.",
-                    )
+                if time.monotonic() > self.deadline:
+                    self.fail(FailureCode.TIMEOUT, self.unfinished_message())
                     break
 
                 chunk = read(_CHUNK_BYTES, decode_content=True)
@@ -340,8 +369,51 @@ class _Exchange:
         self.record.failure = TransportFailure(code, message, detail)
 
     def fail_from(self, exc: BaseException, *, reading_body: bool) -> None:
-        code, message = self.describe(list(_exception_chain(exc)), reading_body)
+        # Once the watchdog has shut the sockets, any error is its doing.
+        if self.watchdog.stopped_by is not None:
+            code, message = self.describe_stop()
+        else:
+            code, message = self.describe(list(_exception_chain(exc)), reading_body)
         self.fail(code, message, f"{type(exc).__name__}: {exc}")
+
+    def note_stop(self) -> None:
+        """Record a stop by the watchdog that left no error of its own behind.
+
+        A body without a length just ends when its socket is shut down, and a
+        cut status line may parse: neither is an answer.
+        """
+        if self.watchdog.stopped_by is not None and self.record.failure is None:
+            self.fail(*self.describe_stop())
+
+    def describe_stop(self) -> tuple[FailureCode, str]:
+        """The failure for the watchdog's stop, by where the exchange was."""
+        phase = self.watchdog.stopped_while
+        if self.watchdog.stopped_by is FailureCode.CANCELLED:
+            doing = "reading" if phase is Phase.READING else "waiting for"
+            return (
+                FailureCode.CANCELLED,
+                f"The request was cancelled while {doing} the answer.",
+            )
+
+        seconds = f"{self.timeout:g} s"
+        if phase is Phase.READING:
+            return FailureCode.TIMEOUT, self.unfinished_message()
+        if phase is Phase.WAITING:
+            return FailureCode.TIMEOUT, f"No answer from {self.host} within {seconds}."
+        if self.proxy:
+            proxy = without_credentials(self.proxy)
+            message = (
+                f"Could not connect to {self.host_port} through the proxy {proxy} "
+                f"within {seconds}."
+            )
+            return FailureCode.TIMEOUT, message
+        message = f"Could not connect to {self.host_port} within {seconds}."
+        return FailureCode.TIMEOUT, message
+
+    def unfinished_message(self) -> str:
+        return (
+            f"{self.host} did not finish sending its answer within {self.timeout:g} s."
+        )
 
     def describe(
         self, chain: list[BaseException], reading_body: bool
