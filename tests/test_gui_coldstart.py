@@ -240,3 +240,25 @@ def test_a_saved_profile_paints_its_steps_before_building_any_page() -> None:
     assert "sfjwt_gui.gui.steps" in modules
     assert loaded_under(modules, "sfjwt_gui.gui.page_") == []
     assert loaded_under(modules, "sfjwt_gui.demo", "requests", "jwt") == []
+
+
+def test_pyside_is_told_of_each_window_module_what_reading_it_would_find() -> None:
+    import importlib
+
+    from sfjwt_gui.gui import main as gui_main
+
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is None or not hasattr(feature, "_mod_uses_pyside"):
+        pytest.skip("this PySide6 keeps no record of the modules that use it")
+    names = ("sfjwt_gui.gui.mainwindow", "sfjwt_gui.gui.sidebar_rows")
+    for name in names:
+        feature.pyside_feature_dict.pop(name, None)
+
+    gui_main.tell_pyside_our_modules()
+
+    for name in names:
+        module = importlib.import_module(name)
+        uses_pyside = feature._mod_uses_pyside(module)
+        assert uses_pyside
+        assert feature.pyside_feature_dict[name] == 0
+    assert feature.pyside_feature_dict["sfjwt_gui.engine.profiles"] == -1

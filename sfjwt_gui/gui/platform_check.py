@@ -13,16 +13,16 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sfjwt_gui import APP_NAME
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class QtLibrary:
+# A NamedTuple rather than a frozen dataclass: cheaper to define at start-up.
+class QtLibrary(NamedTuple):
     """A shared library Qt's xcb platform plugin loads, and its Debian package."""
 
     soname: str

@@ -7,9 +7,8 @@ certificate, its days left, and the task that reads many at once, each file once
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.gui.widgets import StepState
@@ -25,8 +24,8 @@ EXPIRY_WARNING_DAYS = 30
 NO_CERTIFICATE = "Certificate: none yet"
 
 
-@dataclass(frozen=True)
-class CertStatus:
+# A NamedTuple rather than a frozen dataclass: cheaper to define at start-up.
+class CertStatus(NamedTuple):
     """The certificate line of a row, its state and a longer explanation."""
 
     line: str

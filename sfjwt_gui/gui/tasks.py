@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -46,8 +46,7 @@ class TaskHandle:
             self.on_cancel()
 
 
-@dataclass
-class _Callbacks:
+class _Callbacks(NamedTuple):
     handle: TaskHandle
     on_done: OnDone
     on_error: OnError | None

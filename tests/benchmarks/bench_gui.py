@@ -2,8 +2,10 @@
 
 Cold start is the time from launching a process to its first painted window, with
 QT_QPA_PLATFORM=offscreen, for a first start (no profile) and a second start
-(one profile saved). The rest comes from gui_probe, which drives the real
-window through a 4096-bit key generation and a demo login.
+(one profile saved), each with a home folder of its own in which the app finds
+its folders as it does on a user's machine. The rest comes from gui_probe,
+which drives the real window through a 4096-bit key generation and a demo
+login.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from .common import median_and_worst, median_interleaved
@@ -51,7 +54,7 @@ def time_to_first_paint(argv: list[str], *, env: dict[str, str]) -> float:
     launched = time.time()
     done = subprocess.run(
         argv,
-        env={**os.environ, **env},
+        env={**_without_folder_overrides(os.environ), **env},
         capture_output=True,
         text=True,
         check=True,
@@ -61,6 +64,25 @@ def time_to_first_paint(argv: list[str], *, env: dict[str, str]) -> float:
         if line.startswith("first paint at "):
             return float(line.removeprefix("first paint at ")) - launched
     raise RuntimeError(f"{argv[-1]} reported no first paint")
+
+
+def _without_folder_overrides(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` without the variables that move the app's folders."""
+    moved = {"SFJWT_CONFIG_DIR", "SFJWT_LOG_DIR"}
+    return {
+        name: value
+        for name, value in environ.items()
+        if name not in moved and not name.startswith("XDG_")
+    }
+
+
+def _as_user(home: Path) -> dict[str, str]:
+    """Offscreen, with ``home`` as the home folder and the app's usual folders.
+
+    The app finds its folders as on a user's machine (platformdirs), not
+    through SFJWT_CONFIG_DIR, so a start pays for what a user's start does.
+    """
+    return _offscreen(HOME=str(home))
 
 
 def _offscreen(**extra: str) -> dict[str, str]:
@@ -93,7 +115,8 @@ def cold_start(runs: int) -> list[tuple[str, str, str]]:
         "import sys; from sfjwt_gui.gui.main import main; sys.exit(main())",
         "--quit-after-first-paint",
     ]
-    saved = workdir / "saved-config"
+    saved = workdir / "saved-home"
+    saved.mkdir()
     subprocess.run(
         [
             sys.executable,
@@ -105,25 +128,25 @@ def cold_start(runs: int) -> list[tuple[str, str, str]]:
             "--login-url",
             "https://acme.my.salesforce.com",
         ],
-        env={**os.environ, "SFJWT_CONFIG_DIR": str(saved)},
+        env={**_without_folder_overrides(os.environ), "HOME": str(saved)},
         check=True,
         capture_output=True,
     )
 
     def first_start() -> float:
-        fresh = tempfile.mkdtemp(dir=workdir)
-        return time_to_first_paint(app, env=_offscreen(SFJWT_CONFIG_DIR=fresh))
+        fresh = Path(tempfile.mkdtemp(dir=workdir))
+        return time_to_first_paint(app, env=_as_user(fresh))
 
     medians = median_interleaved(
         runs,
         {
+            # In a home of its own too, so both find the same (empty) caches.
             "bare": lambda: time_to_first_paint(
-                [sys.executable, str(bare)], env=_offscreen()
+                [sys.executable, str(bare)],
+                env=_as_user(Path(tempfile.mkdtemp(dir=workdir))),
             ),
             "first": first_start,
-            "again": lambda: time_to_first_paint(
-                app, env=_offscreen(SFJWT_CONFIG_DIR=str(saved))
-            ),
+            "again": lambda: time_to_first_paint(app, env=_as_user(saved)),
         },
     )
     bare_s = medians["bare"]
