@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +231,40 @@ def test_closing_while_a_login_runs_ends_the_process_with_status_0(
     assert done.returncode == 0, done.stderr
     assert done.stdout == "closing while the login runs\n"
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_a_polite_kill_closes_the_window_and_keeps_its_state(
+    signal_name: str,
+) -> None:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    log_path = paths.log_dir() / "sfjwt-gui.log"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "sfjwt_gui.gui.main"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT_S
+        while "Window painted" not in (
+            log_path.read_text(encoding="utf-8") if log_path.exists() else ""
+        ):
+            assert app.poll() is None, app.communicate()[1]
+            assert time.monotonic() < deadline, "the window never painted"
+            time.sleep(0.05)
+
+        app.send_signal(getattr(signal, signal_name))
+        _, stderr = app.communicate(timeout=TIMEOUT_S)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+
+    assert app.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert "sfjwt-gui closed" in log_path.read_text(encoding="utf-8")
+    state = json.loads((paths.config_dir() / "state.json").read_text(encoding="utf-8"))
+    assert state["window_geometry"]

@@ -35,6 +35,7 @@ from pytestqt.qtbot import QtBot
 
 from sfjwt_gui.demo.settings import DEMO_CLIENT_ID, DEMO_USERNAME
 from sfjwt_gui.engine import paths
+from sfjwt_gui.engine.appstate import AppState, save_app_state
 from sfjwt_gui.engine.history import HistoryEntry, HistoryStore
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui import crash
@@ -143,6 +144,30 @@ def test_restart_reopens_the_last_profile_its_history_and_the_window_size(
     assert test_line.endswith(" - user_not_approved")
     assert second.sidebar.row_state("Beta") is StepState.ERROR
     assert second.sidebar.row_lines("Acme")[1] == "Never tested"
+
+
+def test_a_damaged_window_state_opens_at_the_default_size_and_keeps_the_profile(
+    qtbot: QtBot, open_window: Callable[[], MainWindow]
+) -> None:
+    ProfileStore().save(Profile(name="Acme"))
+    fresh = open_window()
+    default_size = fresh.size()
+    fresh.close()
+    save_app_state(
+        AppState(
+            last_profile="Acme",
+            window_geometry="not base64 at all!",
+            window_state="%%%",
+            splitter_state="QUJD",  # base64, but not a splitter's state
+        )
+    )
+
+    window = open_window()
+
+    assert window.session.profile is not None
+    assert window.session.profile.name == "Acme"
+    assert window.size() == default_size
+    assert min(window.splitter.sizes()) > 0
 
 
 def test_steps_show_page_states_and_ctrl_number_moves_between_them(

@@ -14,8 +14,8 @@ import gc
 import importlib
 import logging
 import os
-import signal
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,8 @@ _PYSIDE_USE = {"gui": True, "engine": False, "demo": False, "cli": False}
 
 LibraryCheck = Callable[[], list[tuple[str, str]]]
 _INTERRUPT_POLL_MS = 300
+# When main() began, for the start-up time the log reports.
+_started_at = 0.0
 # The installed .desktop file's name (resources/linux/): Wayland shows that
 # entry's icon and name for the window.
 DESKTOP_FILE_ID = "io.github.sfjwtgui"
@@ -97,6 +99,8 @@ def main(
     argv: Sequence[str] | None = None, *, library_check: LibraryCheck | None = None
 ) -> int:
     """Run the app; returns the process exit status."""
+    global _started_at
+    _started_at = time.monotonic()
     arguments = list(sys.argv[1:] if argv is None else argv)
     options, qt_args = parse_arguments(arguments)
     if options.version:
@@ -162,7 +166,6 @@ def _start_window(
 
     window = MainWindow()
     window.first_painted.connect(_on_window_first_painted)
-    _watch_interrupts(app)
     if quit_after_paint:
         window.close_after_first_paint()
     window.show()
@@ -170,7 +173,7 @@ def _start_window(
 
 
 def _on_window_first_painted() -> None:
-    """What the first paint did without: the log file, then the window icon."""
+    """What the first paint did without: the log file, Ctrl+C, the window icon."""
     from PySide6.QtWidgets import QApplication
 
     from sfjwt_gui.engine import logsetup
@@ -179,6 +182,11 @@ def _on_window_first_painted() -> None:
     logsetup.open_log_file()
     app = QApplication.instance()
     if isinstance(app, QApplication):
+        # Until now Ctrl+C ends the process as Python's default handler does;
+        # the signal module builds its enum types, which a paint can do without.
+        _watch_interrupts(app)
+        elapsed_ms = (time.monotonic() - _started_at) * 1000
+        logger.info("Window painted %.0f ms after start", elapsed_ms)
         # Rendering the SVG and loading Qt's image plugins can wait a moment.
         app.setWindowIcon(icons.app_icon())
 
@@ -265,11 +273,14 @@ def guard_none_refcount() -> bool:
 
 
 def _watch_interrupts(app: QApplication) -> None:
-    """Ctrl+C in the terminal closes the window as the user would.
+    """Ctrl+C in the terminal, or a polite kill, closes the window as the user would.
 
-    Python runs signal handlers only between bytecodes and an idle Qt loop runs
-    none, so a timer wakes the interpreter a few times a second.
+    Closing saves what is pending and asks before losing edits the disk
+    refused. Python runs signal handlers only between bytecodes and an idle Qt
+    loop runs none, so a timer wakes the interpreter a few times a second.
     """
+    import signal
+
     from PySide6.QtCore import QTimer
 
     heartbeat = QTimer(app)
@@ -277,6 +288,8 @@ def _watch_interrupts(app: QApplication) -> None:
     heartbeat.timeout.connect(_let_python_run)
     heartbeat.start()
     signal.signal(signal.SIGINT, _close_windows_soon)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _close_windows_soon)
 
 
 def _let_python_run() -> None:

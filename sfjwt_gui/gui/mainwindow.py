@@ -16,6 +16,7 @@ types the first time the class is touched, and ``Qt`` alone has some ninety.
 
 from __future__ import annotations
 
+import binascii
 import logging
 import sys
 import time
@@ -68,13 +69,19 @@ _STEP_KEY = "step"
 
 
 def _encode(data: QByteArray) -> str:
-    return bytes(data.toBase64().data()).decode("ascii")
+    return binascii.b2a_base64(data.data(), newline=False).decode("ascii")
 
 
-def _decode(text: str) -> QByteArray:
-    from PySide6.QtCore import QByteArray
+def _decode(text: str) -> bytes:
+    """The bytes ``text`` encodes; none if it is not base64 (a hand-edited file).
 
-    return QByteArray.fromBase64(QByteArray(text.encode("ascii", "ignore")))
+    binascii, not QByteArray.fromBase64: that would build QByteArray's enum
+    types before the first paint.
+    """
+    try:
+        return binascii.a2b_base64(text.encode("ascii", "ignore"))
+    except binascii.Error:
+        return b""
 
 
 class MainWindow(QMainWindow):

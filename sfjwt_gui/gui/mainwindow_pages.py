@@ -17,15 +17,17 @@ PageFactory = Callable[[ProfileSession, TaskRunner, QWidget], Sequence[QWidget]]
 PageBuilder = Callable[[ProfileSession, TaskRunner, QWidget], QWidget]
 
 
-# FIXME(coldstart): pages are built after the first paint, yet a start still
-# paints at about 1.37x (first start) and 1.41x (saved profile) a bare PySide6
-# window, goal 1.3x. The ~40 ms more: ~8 ms of engine modules before Qt (json,
-# dataclasses, the profile model, history), ~15 ms importing some twenty window
-# modules (shiboken also reads each one's source), ~12-15 ms building the Qt
-# types and enums the first frame draws with (menus, both lists, row delegate,
-# buttons), ~4 ms loading fonts, which a bare window never does. Deferring the
-# hidden widgets, actions and shortcuts until after the paint would save about
-# 5 ms more; getting under the goal needs fewer Qt classes in the first frame.
+# FIXME(coldstart): pages are built after the first paint, and PySide6 no longer
+# reads each module's source (main.tell_pyside_our_modules), yet a start paints
+# at about 1.27-1.30x a bare PySide6 window with no profile and 1.33x with a
+# saved one (goal 1.3x; tests/benchmarks, the app's folders found as a user's).
+# The ~33 ms more: ~8 ms of engine modules before Qt (platformdirs, json,
+# dataclasses, the profile model, history), ~4 ms loading fonts, which a bare
+# window never does, ~8 ms importing some twenty window modules, and ~10 ms of
+# Qt classes and their enum types (both lists, menus, actions, the row
+# delegate). Painting the profile rows with Qt's own item delegate instead of
+# sidebar_delegate saves ~4 ms (its bold name and coloured line would go), and
+# making the actions after the paint ~2 ms more.
 # FIXME(startup-stall): the shown page is then built in one turn, up to about
 # 50-60 ms, mostly its imports.
 def _keys_page(session: ProfileSession, tasks: TaskRunner, parent: QWidget) -> QWidget:
