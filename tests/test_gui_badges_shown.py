@@ -62,7 +62,7 @@ def test_each_profile_row_shows_the_badge_of_its_last_test(
 
     shot = view.viewport().grab().toImage()
 
-    rows = {view.item(row).text(): row for row in range(view.count())}
+    rows = {window.sidebar.name_at(row): row for row in range(view.count())}
     error, done = state_color(StepState.ERROR), state_color(StepState.DONE)
     assert shows_color(shot, badge_area(view, rows["Failing"]), error)
     assert not shows_color(shot, badge_area(view, rows["Failing"]), done)

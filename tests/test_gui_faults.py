@@ -53,7 +53,9 @@ def click_profile(qtbot: Any, window: MainWindow, name: str) -> None:
     """Click the profile's row in the sidebar."""
     rows = window.sidebar.list
     [item] = [
-        rows.item(row) for row in range(rows.count()) if rows.item(row).text() == name
+        rows.item(row)
+        for row in range(rows.count())
+        if window.sidebar.name_at(row) == name
     ]
     where = rows.visualItemRect(item).center()
     qtbot.mouseClick(rows.viewport(), Qt.MouseButton.LeftButton, pos=where)

@@ -229,8 +229,9 @@ def row_texts(window: MainWindow) -> dict[str, tuple[str, str, str, str]]:
     sidebar = window.sidebar
     found = {}
     for row in range(sidebar.list.count()):
-        item = sidebar.list.item(row)
-        found[item.text()] = (*sidebar.row_lines(item.text()), item.toolTip())
+        name = sidebar.name_at(row)
+        assert name is not None
+        found[name] = (*sidebar.row_lines(name), sidebar.list.item(row).toolTip())
     return found
 
 
@@ -241,7 +242,7 @@ def changed_rows(window: MainWindow) -> list[str]:
 
     def record(top_left: Any, bottom_right: Any, _roles: Any = None) -> None:
         for row in range(top_left.row(), bottom_right.row() + 1):
-            changed.append(window.sidebar.list.item(row).text())
+            changed.append(window.sidebar.name_at(row) or "")
 
     model.dataChanged.connect(record)
     return changed

@@ -60,7 +60,6 @@ class ProfileSidebar(QWidget):
         self._tasks = tasks
         self._populating = False
         self._started = False
-        self._has_delegate = False
         self._shown_problems: set[tuple[str, str]] = set()
         self.commands = ProfileActions(self)
         self.new_action = self.commands.new_action
@@ -97,6 +96,8 @@ class ProfileSidebar(QWidget):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles")
         self.list.setUniformItemSizes(True)
+        # Room between the rows of three lines, so that each reads as one.
+        self.list.setSpacing(max(self.fontMetrics().horizontalAdvance("x") // 2, 2))
         self.list.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 28)
         self.list.addAction(self.delete_action)
         heading.setBuddy(self.list)
@@ -158,8 +159,6 @@ class ProfileSidebar(QWidget):
         listing = self.session.store.list()
         self._show_problems(listing.problems)
 
-        if listing.profiles:
-            self._ensure_delegate()
         self._populating = True
         try:
             row = self._rows.replace(listing.profiles, wanted)
@@ -173,11 +172,14 @@ class ProfileSidebar(QWidget):
         self._update_actions()
 
     def profile_names(self) -> list[str]:
-        return [self.list.item(row).text() for row in range(self.list.count())]
+        return self._rows.names()
 
     def current_name(self) -> str | None:
-        item = self.list.currentItem()
-        return item.text() if item is not None else None
+        return self._rows.name_at(self.list.currentRow())
+
+    def name_at(self, row: int) -> str | None:
+        """The profile name shown in ``row`` of the list, if there is one."""
+        return self._rows.name_at(row)
 
     def select_profile(self, name: str) -> None:
         row = self._rows.row_of(name)
@@ -191,7 +193,7 @@ class ProfileSidebar(QWidget):
         """
         item = self._item(name)
         return (
-            item.text(),
+            self._rows.name_at(self.list.row(item)) or "",
             str(item.data(TEST_LINE_ROLE) or ""),
             str(item.data(CERT_LINE_ROLE) or ""),
         )
@@ -209,14 +211,6 @@ class ProfileSidebar(QWidget):
         self._rows.certificates.forget(name.strip().casefold())
 
     # ---- rows -------------------------------------------------------------
-
-    def _ensure_delegate(self) -> None:
-        # Set once there is a row: the painting classes are not needed before.
-        if not self._has_delegate:
-            from sfjwt_gui.gui.sidebar_delegate import ProfileRowDelegate
-
-            self.list.setItemDelegate(ProfileRowDelegate(self.list))
-            self._has_delegate = True
 
     def _item(self, name: str) -> QListWidgetItem:
         item = self._rows.item(name)
@@ -287,7 +281,8 @@ class ProfileSidebar(QWidget):
     ) -> None:
         if self._populating:
             return
-        self._select_in_session(current.text() if current is not None else None)
+        name = None if current is None else self._rows.name_at(self.list.row(current))
+        self._select_in_session(name)
         self._update_actions()
 
     @Slot()

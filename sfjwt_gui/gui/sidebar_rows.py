@@ -1,7 +1,10 @@
-"""What each row of the profile list says, kept up to date (sidebar_delegate paints it).
+"""What each row of the profile list says, kept up to date.
 
-A row has three lines: the name in bold, the last test ("Passed 14:02"), and
-the certificate ("Certificate: 300 days left"), with a state badge.
+A row has three lines: the name, the last test ("Passed 14:02"), and the
+certificate ("Certificate: 300 days left"), beside a state badge. Qt's own item
+delegate paints them, in the style and colours of the platform; a delegate of
+our own would load a dozen Qt classes and their enum types (some 4 ms) before
+the window's first paint. Each line is also kept in a role of its own.
 
 A long list must not hold up the window's first paint: only the rows that can
 show then get their details at once; the others get them a slice per turn of
@@ -15,13 +18,13 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QPoint, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from sfjwt_gui.engine.errors import ProfileError
 from sfjwt_gui.gui.sidebar_certs import CertificateChecks, CertStatus
-from sfjwt_gui.gui.widgets import StepState, state_pixmap
+from sfjwt_gui.gui.widgets import DECORATION_ROLE, StepState, state_pixmap
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -43,9 +46,6 @@ ROW_STATE_ROLE = 256  # the row's StepState value (Qt.ItemDataRole.UserRole)
 TEST_LINE_ROLE = ROW_STATE_ROLE + 1
 CERT_LINE_ROLE = ROW_STATE_ROLE + 2
 CERT_STATE_ROLE = ROW_STATE_ROLE + 3
-# The badge as a QPixmap, painted by the row delegate: a decoration role would
-# have the style draw it too, and clearing it needs QIcon's enum types.
-BADGE_ROLE = ROW_STATE_ROLE + 4
 
 # Lists this long get every row's details before the first paint, as so few
 # cost nothing worth noticing; longer ones only the rows that can show.
@@ -97,7 +97,8 @@ class ProfileRows(QObject):
     """The rows of the profile list and what they say, by case-folded name.
 
     Rows waiting for their details show only the name; start() (after the
-    window's first paint) fills them and has the certificates read.
+    window's first paint) fills them and has the certificates read. A row's
+    text is its three lines, so names are kept here, by row.
     """
 
     def __init__(
@@ -111,6 +112,7 @@ class ProfileRows(QObject):
         # Row numbers, not items: a Python wrapper kept past its item's
         # deletion by the list could be handed out for an unrelated object.
         self._rows: dict[str, int] = {}
+        self._names: list[str] = []
         # The certificate path as last listed or saved, the last test as read,
         # and the certificate status each row shows.
         self._listed_cert_paths: dict[str, str] = {}
@@ -149,6 +151,7 @@ class ProfileRows(QObject):
         names = [profile.name for profile in profiles]
         self._view.clear()
         self._view.addItems(names)
+        self._names = names
         self._rows = {name.casefold(): row for row, name in enumerate(names)}
         self._listed_cert_paths = {
             profile.name.casefold(): profile.cert_path for profile in profiles
@@ -173,6 +176,13 @@ class ProfileRows(QObject):
     def row_of(self, name: str) -> int:
         return self._rows.get(name.strip().casefold(), -1)
 
+    def name_at(self, row: int) -> str | None:
+        """The profile name of ``row``, or None when there is no such row."""
+        return self._names[row] if 0 <= row < len(self._names) else None
+
+    def names(self) -> list[str]:
+        return list(self._names)
+
     def waiting(self) -> int:
         return len(self._waiting)
 
@@ -191,24 +201,26 @@ class ProfileRows(QObject):
 
     def fill(self, key: str, *, read_history: bool = False) -> None:
         """Give a row its last test, certificate line, badge and tooltip."""
-        item = self.item(key)
+        row = self.row_of(key)
+        item = self._view.item(row) if row >= 0 else None
         if item is None:
             return
+        name = self._names[row]
         read_history = self._waiting.pop(key, False) or read_history
         if read_history or key not in self._last_tests:
-            self._last_tests[key] = self._read_last_test(item.text())
+            self._last_tests[key] = self._read_last_test(name)
         entry = self._last_tests[key]
         cert = self.certificates.status(key, self.cert_path_of(key))
         self._shown_certs[key] = cert
 
-        name = item.text()
         state = row_state(entry, cert)
         test_text = last_test_line(entry)
+        item.setText(f"{name}\n{test_text}\n{cert.line}")
         item.setData(TEST_LINE_ROLE, test_text)
         item.setData(CERT_LINE_ROLE, cert.line)
         item.setData(CERT_STATE_ROLE, cert.state)
         item.setData(ROW_STATE_ROLE, state.value)
-        item.setData(BADGE_ROLE, self._badge(state))
+        item.setData(DECORATION_ROLE, self._badge(state))
         item.setData(ACCESSIBLE_TEXT_ROLE, f"{name}. {test_text}. {cert.line}.")
         tip = [name, test_text]
         if entry is not None and entry.summary:
@@ -276,12 +288,27 @@ class ProfileRows(QObject):
         if not view.isVisible() or not view.count():
             return set()
         area = view.viewport().rect()
-        top = view.indexAt(area.topLeft()).row()
+        top = self._row_near(area.top(), 1)
         if top < 0:
             return set()
-        bottom = view.indexAt(area.bottomLeft()).row()
-        last = bottom if bottom >= 0 else view.count() - 1
-        return {view.item(row).text().casefold() for row in range(top, last + 1)}
+        bottom = self._row_near(area.bottom(), -1)
+        last = bottom if bottom >= top else view.count() - 1
+        return {self._names[row].casefold() for row in range(top, last + 1)}
+
+    def _row_near(self, y: int, direction: int) -> int:
+        """The row at height ``y`` of the viewport, or -1 if none is near.
+
+        A row's rectangle leaves out the spacing around it, so a height in
+        that gap is looked past, towards ``direction`` (1: down, -1: up).
+        """
+        view = self._view
+        spacing = view.spacing()
+        x = view.viewport().rect().left() + spacing + 1
+        for offset in range(2 * spacing + 2):
+            row = view.indexAt(QPoint(x, y + direction * offset)).row()
+            if row >= 0:
+                return row
+        return -1
 
     def _on_certificates_checked(self, statuses: dict[str, CertStatus]) -> None:
         # Only rows whose certificate line changes need touching.
