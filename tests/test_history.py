@@ -139,7 +139,7 @@ def test_newest_entries_of_a_long_history_are_read_from_the_end(
         parsed.append(1)
         return real_loads(text, *args, **kwargs)
 
-    monkeypatch.setattr("sfjwt_gui.engine.history.json.loads", counting_loads)
+    monkeypatch.setattr(json, "loads", counting_loads)
     newest = HistoryStore(folder).entries("Big", limit=20)
     page = HistoryStore(folder).entries("Big", limit=5, offset=100)
 

@@ -7,7 +7,6 @@ defaults; it is replaced on the next save.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,11 +71,22 @@ def load_app_state(path: Path | None = None) -> AppState:
     """The saved state; defaults when the file is missing or damaged."""
     path = path if path is not None else _default_path()
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         logger.info("No saved app state at %s; using defaults", path)
         return AppState()
-    except (OSError, ValueError, RecursionError) as exc:
+    except OSError as exc:
+        logger.warning("Ignoring unreadable app state %s: %s", path, exc)
+        return AppState()
+
+    # Imported here, as in profile_format and history: a first start reads no
+    # file, and importing json compiles its patterns (1-2 ms) before the window
+    # can paint.
+    import json
+
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:
         logger.warning("Ignoring unreadable app state %s: %s", path, exc)
         return AppState()
     if not isinstance(data, dict):
@@ -117,6 +127,8 @@ def save_app_state(state: AppState, path: Path | None = None) -> None:
             fix="Pass text for the layout fields, a port 0-65535 and a dict for extra.",
         )
     try:
+        import json
+
         text = json.dumps(document, indent=2, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ProfileError(

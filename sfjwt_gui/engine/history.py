@@ -8,7 +8,6 @@ short one.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -70,6 +69,8 @@ def _is_finite_number(value: Any) -> bool:
 
 def _entry_from_line(line: bytes) -> HistoryEntry | None:
     """The entry a line holds, or None for a torn or foreign line."""
+    import json  # not at the top: a first start reads no history (see appstate)
+
     try:
         data = json.loads(line.decode("utf-8"))
     except (ValueError, RecursionError):
@@ -149,6 +150,8 @@ class HistoryStore:
     def append(self, profile_name: str, entry: HistoryEntry) -> None:
         """Add one entry at the end of the profile's history (mode 0600)."""
         path = self._path(profile_name)
+        import json
+
         line = json.dumps(entry.to_dict(), separators=(",", ":")) + "\n"
         try:
             ensure_private_dir(self.directory)

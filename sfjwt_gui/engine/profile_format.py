@@ -7,7 +7,6 @@ and finds the files; this module says what is in one.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import math
 import re
@@ -273,6 +272,8 @@ def read_limited(path: Path) -> bytes:
 
 
 def profile_from_bytes(raw: bytes, path: Path) -> Profile:
+    import json  # not at the top: a first start reads no profile (see appstate)
+
     try:
         document = json.loads(raw.decode("utf-8-sig"))
     except (ValueError, RecursionError) as exc:
@@ -294,6 +295,8 @@ def profile_from_bytes(raw: bytes, path: Path) -> Profile:
 
 def encode_profile(profile: Profile) -> bytes:
     document = {"schema_version": SCHEMA_VERSION, "profile": profile.to_dict()}
+    import json
+
     return (json.dumps(document, indent=2) + "\n").encode("utf-8")
 
 

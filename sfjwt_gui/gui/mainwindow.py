@@ -344,6 +344,11 @@ class MainWindow(QMainWindow):
             return
         self._started = True
         self.first_painted.emit()
+        # Keys first: from now on they can reach the window.
+        self.sidebar.commands.shortcuts.give()
+        self.menus.shortcuts.give()
+        if self.steps is not None:
+            self.steps.shortcuts.give()
         if self.steps is None:
             self.sidebar.finish_start()
         # Otherwise once the step pages are built: the sidebar then reads the

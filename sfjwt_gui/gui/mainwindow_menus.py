@@ -13,12 +13,13 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from sfjwt_gui import APP_NAME
 from sfjwt_gui.engine import logsetup, paths
 from sfjwt_gui.engine.errors import SfjwtError
+from sfjwt_gui.gui.widgets import PendingShortcuts
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QActionGroup
@@ -40,6 +41,8 @@ class WindowMenus(QObject):
         self._dialogs: dict[str, QDialog] = {}
         self._log_window: LogWindow | None = None
         self.scenario_actions: dict[str, QAction] = {}
+        # Given by the window once it has painted.
+        self.shortcuts = PendingShortcuts()
         self._build_menus()
         self._connect_signals()
 
@@ -50,9 +53,7 @@ class WindowMenus(QObject):
         action.setText(text)
         action.setStatusTip(tip)
         if shortcut:
-            # setShortcuts, not setShortcut: the latter's overloads load Qt's
-            # namespace (ninety enum types) before the window's first paint.
-            action.setShortcuts([QKeySequence(shortcut)])
+            self.shortcuts.add(action, shortcut)
         menu.addAction(action)
         # Added to the window too, so the shortcut works while the menu is closed.
         self._window.addAction(action)

@@ -9,7 +9,7 @@ they say it, is sidebar_rows' part; the commands live in sidebar_actions.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSize, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -96,8 +96,11 @@ class ProfileSidebar(QWidget):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles")
         self.list.setUniformItemSizes(True)
-        # Room between the rows of three lines, so that each reads as one.
-        self.list.setSpacing(max(self.fontMetrics().horizontalAdvance("x") // 2, 2))
+        # Room between the rows of three lines, so that each reads as one; the
+        # badges as big as a line of text, as in the step strip.
+        metrics = self.fontMetrics()
+        self.list.setSpacing(max(metrics.horizontalAdvance("x") // 2, 2))
+        self.list.setIconSize(QSize(metrics.height(), metrics.height()))
         self.list.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 28)
         self.list.addAction(self.delete_action)
         heading.setBuddy(self.list)

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from sfjwt_gui import APP_NAME
 from sfjwt_gui.engine.errors import ProfileError, SfjwtError
 from sfjwt_gui.engine.profiles import Profile, slugify
+from sfjwt_gui.gui.widgets import PendingShortcuts
 
 if TYPE_CHECKING:
     from sfjwt_gui.gui.sidebar import ProfileSidebar
@@ -92,6 +93,8 @@ class ProfileActions(QObject):
         super().__init__(sidebar)
         self._sidebar = sidebar
         self._session = sidebar.session
+        # Given by the window once it has painted.
+        self.shortcuts = PendingShortcuts()
         self._build_actions()
         self._connect_signals()
 
@@ -103,8 +106,7 @@ class ProfileActions(QObject):
             created.setText(text)
             created.setStatusTip(tip)
             if shortcut:
-                # Not setShortcut: its overloads load Qt's whole namespace.
-                created.setShortcuts([QKeySequence(shortcut)])
+                self.shortcuts.add(created, shortcut)
             self._sidebar.addAction(created)
             return created
 
@@ -138,6 +140,7 @@ class ProfileActions(QObject):
         takes Qt's namespace, which the window's first paint does without.
         """
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence
 
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.delete_action.setShortcut(QKeySequence("Del"))

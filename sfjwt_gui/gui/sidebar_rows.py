@@ -232,7 +232,9 @@ class ProfileRows(QObject):
         # One badge per state, shared by every row.
         badge = self._badges.get(state)
         if badge is None:
-            badge = self._badges[state] = state_pixmap(state)
+            # The step strip's size, so that both share one drawing of it.
+            size = self._view.fontMetrics().height()
+            badge = self._badges[state] = state_pixmap(state, size)
         return badge
 
     def _read_last_test(self, name: str) -> HistoryEntry | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtCore import QSize, Signal, SignalInstance, Slot
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sfjwt_gui.gui.widgets import DECORATION_ROLE, StepState, state_pixmap
+from sfjwt_gui.gui.widgets import (
+    DECORATION_ROLE,
+    PendingShortcuts,
+    StepState,
+    state_pixmap,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
@@ -97,6 +102,8 @@ def active_page_shortcuts(page: QWidget, focus: QWidget | None) -> set[str]:
     A page's shortcut and a window shortcut with the same keys, both active,
     make Qt run neither; the window uses this to step aside.
     """
+    from PySide6.QtGui import QKeySequence
+
     owned: list[tuple[Qt.ShortcutContext, QWidget, list[QKeySequence]]] = []
     for shortcut in page.findChildren(QShortcut):
         owner = shortcut.parent()
@@ -143,6 +150,8 @@ class StepsView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._deferring = defer_current
+        # Ctrl+1..3; with ``defer_current`` given when the window calls give().
+        self.shortcuts = PendingShortcuts()
         if len(pages) != len(STEP_TITLES):
             raise ValueError(f"expected {len(STEP_TITLES)} pages, got {len(pages)}")
         self._widgets: list[QWidget | None] = []
@@ -158,6 +167,8 @@ class StepsView(QWidget):
         self._connect_signals()
         self._refresh_badges()
         self.step_list.setCurrentRow(current if 0 <= current < len(pages) else 0)
+        if not defer_current:
+            self.shortcuts.give()
         self._deferring = False
 
     def _build_ui(self) -> None:
@@ -190,8 +201,7 @@ class StepsView(QWidget):
             # QIcon's enum types before the window's first paint.
             action = QAction(self)
             action.setText(f"Go to step {step_text(index)}")
-            # Not setShortcut: its overloads load Qt's whole namespace.
-            action.setShortcuts([QKeySequence(f"Ctrl+{index + 1}")])
+            self.shortcuts.add(action, f"Ctrl+{index + 1}")
             action.setData(index)
             self.addAction(action)
             self.step_actions.append(action)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QFont, QIcon, QPalette, QPixmap
+    from PySide6.QtGui import QAction, QFont, QIcon, QPalette, QPixmap
 
     from sfjwt_gui.engine.findings import Finding, Severity
 
@@ -124,6 +124,33 @@ def monospace_font() -> QFont:
     from PySide6.QtGui import QFontDatabase
 
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+class PendingShortcuts:
+    """Keys for actions, given once the window has painted (give()).
+
+    QKeySequence's type and its enum types take about a millisecond to build,
+    which the window's first paint does without; no key reaches a window
+    before it is on screen. Keys added after give() are given at once.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[QAction, str]] = []
+        self._given = False
+
+    def add(self, action: QAction, keys: str) -> None:
+        self._pending.append((action, keys))
+        if self._given:
+            self.give()
+
+    def give(self) -> None:
+        from PySide6.QtGui import QKeySequence
+
+        self._given = True
+        pending, self._pending = self._pending, []
+        for action, keys in pending:
+            # Not setShortcut: its overloads load Qt's whole enum namespace.
+            action.setShortcuts([QKeySequence(keys)])
 
 
 class FieldNote(QLabel):
