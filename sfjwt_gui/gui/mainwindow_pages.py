@@ -17,19 +17,16 @@ PageFactory = Callable[[ProfileSession, TaskRunner, QWidget], Sequence[QWidget]]
 PageBuilder = Callable[[ProfileSession, TaskRunner, QWidget], QWidget]
 
 
-# FIXME(coldstart): pages are built after the first paint, and PySide6 no longer
-# reads each module's source (main.tell_pyside_our_modules), yet a start paints
-# at about 1.27-1.30x a bare PySide6 window with no profile and 1.33x with a
-# saved one (goal 1.3x; tests/benchmarks, the app's folders found as a user's).
-# The ~33 ms more: ~8 ms of engine modules before Qt (platformdirs, json,
-# dataclasses, the profile model, history), ~4 ms loading fonts, which a bare
-# window never does, ~8 ms importing some twenty window modules, and ~10 ms of
-# Qt classes and their enum types (both lists, menus, actions, the row
-# delegate). Painting the profile rows with Qt's own item delegate instead of
-# sidebar_delegate saves ~4 ms (its bold name and coloured line would go), and
-# making the actions after the paint ~2 ms more.
-# FIXME(startup-stall): the shown page is then built in one turn, up to about
-# 50-60 ms, mostly its imports.
+# Why the pages wait for the first paint: a start paints at about 1.25x a bare
+# PySide6 window (goal 1.3x, tests/benchmarks). What the ~27 ms more pay for:
+# the engine modules that read the profiles (~8 ms, platformdirs included),
+# loading fonts (~4 ms; a bare window draws no text), some twenty window
+# modules (~6 ms) and the Qt classes and enum types the first frame draws with
+# (~9 ms: both lists, the badges, menus and actions). A page would add 30-60 ms.
+# FIXME(startup-stall): the shown page is then built in one turn: 33-46 ms on
+# the benchmark machine, mostly its imports, so a slower one holds the window
+# past 50 ms once; splitting a page's build over turns would need each page
+# to be built in parts.
 def _keys_page(session: ProfileSession, tasks: TaskRunner, parent: QWidget) -> QWidget:
     from sfjwt_gui.gui.page_keys import KeysPage
 
