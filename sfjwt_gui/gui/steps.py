@@ -35,6 +35,7 @@ from sfjwt_gui.gui.widgets import (
 
 if TYPE_CHECKING:
     from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPixmap
 
 # Qt.ItemDataRole.AccessibleTextRole by number: naming it through Qt's enum
 # namespace would load that namespace (tens of milliseconds) before the first
@@ -280,12 +281,16 @@ class StepsView(QWidget):
     # ---- slots ------------------------------------------------------------
 
     def _refresh_badges(self) -> None:
+        size = self.fontMetrics().height()
+        badges: dict[StepState, QPixmap] = {}  # steps in the same state share one
         for index, widget in enumerate(self._widgets):
             state = (
                 cast(StepPage, widget).state() if widget is not None else StepState.NONE
             )
             item = self.step_list.item(index)
-            badge = state_pixmap(state, self.fontMetrics().height())
+            badge = badges.get(state)
+            if badge is None:
+                badge = badges[state] = state_pixmap(state, size)
             item.setData(DECORATION_ROLE, badge)
             words = f"Step {step_text(index)}, {_STATE_WORDS[state]}"
             item.setData(ACCESSIBLE_TEXT_ROLE, words)

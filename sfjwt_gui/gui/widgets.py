@@ -94,8 +94,10 @@ def state_pixmap(state: StepState, size: int = 16) -> QPixmap:
 
     from sfjwt_gui.gui.badges import badge_image
 
-    screen = QGuiApplication.primaryScreen()
-    ratio = screen.devicePixelRatio() if screen else 1.0
+    app = QGuiApplication.instance()
+    # The highest ratio of any screen: sharp everywhere, and no QScreen type
+    # to build before the first paint.
+    ratio = app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
     glyphs = {
         StepState.DONE: "tick",
         StepState.WARNING: "exclamation",

@@ -12,7 +12,10 @@ def main() -> int:
     sys.stdout.write(f"sfjwt-gui benchmarks on {machine_line()}\n")
     print_table("Command line login against the demo org (medians)", bench_login.run())
     print_table("Key generation (engine, in process)", bench_keys.run())
-    print_table("Window cold start to first paint (medians)", bench_gui.cold_start(15))
+    print_table(
+        "Window cold start to first paint (medians; ratios: median of each turn's)",
+        bench_gui.cold_start(25),
+    )
     print_table("Window at work (medians of 3 runs)", bench_gui.probe(3))
     print_table(
         "Window during network faults (median stall of 3 runs)",

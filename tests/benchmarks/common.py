@@ -24,15 +24,33 @@ def time_process(argv: Sequence[str], *, env: dict[str, str] | None = None) -> f
     return time.perf_counter() - started
 
 
-def median_interleaved(
+def interleaved_samples(
     runs: int, candidates: dict[str, Callable[[], float]]
-) -> dict[str, float]:
-    """Median of each candidate, run in turns so drift hits all of them alike."""
+) -> dict[str, list[float]]:
+    """Each candidate's figures, run in turns so drift hits all of them alike."""
     samples: dict[str, list[float]] = {name: [] for name in candidates}
     for _ in range(runs):
         for name, measure in candidates.items():
             samples[name].append(measure())
+    return samples
+
+
+def median_interleaved(
+    runs: int, candidates: dict[str, Callable[[], float]]
+) -> dict[str, float]:
+    """Median of each candidate, run in turns so drift hits all of them alike."""
+    samples = interleaved_samples(runs, candidates)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def median_paired_ratio(measured: Sequence[float], base: Sequence[float]) -> float:
+    """The median of the ratios of figures taken in the same turn.
+
+    On a machine whose speed drifts (a shared VM), a slow spell slows both
+    figures of a turn alike, so it moves their ratio less than it moves the
+    ratio of two medians.
+    """
+    return statistics.median(m / b for m, b in zip(measured, base, strict=True))
 
 
 def median_and_worst(values: Sequence[float], unit: str, digits: int = 1) -> str:
