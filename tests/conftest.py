@@ -22,6 +22,33 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(autouse=True)
+def widgets_kept_until_closed(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Hold every widget given to qtbot.addWidget until pytest-qt has closed it.
+
+    pytest-qt keeps only a weak reference. A window the test lets go of would
+    then be freed by the cyclic garbage collector, which may run inside a slot
+    of that very window and free widgets the slot is using. Held here, each is
+    closed and deleted between events by pytest-qt's teardown, before this
+    fixture lets go of it.
+    """
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+
+    qtbot = request.getfixturevalue("qtbot")
+    kept: list[Any] = []
+    add_widget = qtbot.addWidget
+
+    def keep_and_add(widget: Any, *, before_close_func: Any = None) -> None:
+        kept.append(widget)
+        add_widget(widget, before_close_func=before_close_func)
+
+    qtbot.addWidget = keep_and_add
+    yield
+    kept.clear()
+
+
+@pytest.fixture(autouse=True)
 def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config and log folders, never the user's."""
     config = tmp_path / "config"
