@@ -22,7 +22,7 @@ from gui_stand_ins import (
     open_stand_in_windows,
     press,
 )
-from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtCore import QPoint, QSize, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -124,9 +124,11 @@ def test_restart_reopens_the_last_profile_its_history_and_the_window_size(
     first = open_window()
     first.sidebar.select_profile("Beta")
     first.resize(QSize(741, 533))
+    first.move(QPoint(23, 31))  # on the screen: Qt moves a restored window onto it
     first.splitter.setSizes([287, 454])
     first.steps.set_current(1)  # type: ignore[union-attr]
     size = first.size()
+    position = first.pos()
     sidebar_width = first.splitter.sizes()[0]
     first.close()
 
@@ -136,6 +138,7 @@ def test_restart_reopens_the_last_profile_its_history_and_the_window_size(
     assert second.session.profile.name == "Beta"
     assert second.sidebar.current_name() == "Beta"
     assert second.size() == size
+    assert second.pos() == position
     assert second.splitter.sizes()[0] == sidebar_width
     assert second.steps is not None
     assert second.steps.current_index() == 1
@@ -168,6 +171,35 @@ def test_a_damaged_window_state_opens_at_the_default_size_and_keeps_the_profile(
     assert window.session.profile.name == "Acme"
     assert window.size() == default_size
     assert min(window.splitter.sizes()) > 0
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_open_config_folder_shows_it_or_says_where_it_is(
+    answer: bool,
+    open_window: Callable[[], MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    shown: list[str] = []
+
+    def open_url(url: QUrl) -> bool:
+        shown.append(url.toLocalFile())
+        return answer
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    window = open_window()
+
+    window.menus.open_config_action.trigger()
+
+    assert shown == [str(paths.config_dir())]
+    assert paths.config_dir().is_dir()
+    message = window.statusBar().currentMessage()
+    if answer:
+        assert str(paths.config_dir()) not in message
+    else:
+        assert f"No file manager could show {paths.config_dir()}" in message
 
 
 def test_steps_show_page_states_and_ctrl_number_moves_between_them(

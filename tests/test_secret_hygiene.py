@@ -365,6 +365,12 @@ def test_window_flow_writes_no_secret_and_masks_the_token(
     window.menus.show_log_action.trigger()
     log_text = window.menus.log_window().text()
     assert "Demo org issued a token" in log_text
+    # The log file too, or the search below would find nothing to search there.
+    log_files = [path for path in flow.logs.rglob("*") if path.suffix == ".log"]
+    assert any(
+        "Demo org issued a token" in path.read_text(encoding="utf-8")
+        for path in log_files
+    )
     profile = window.session.profile
     assert profile is not None
     window.close()

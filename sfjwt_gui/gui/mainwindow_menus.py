@@ -10,6 +10,7 @@ keeping them out of the start-up path; the demo controller arrives later too
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Slot
@@ -254,9 +255,7 @@ class WindowMenus(QObject):
 
     @Slot()
     def _on_open_config_triggered(self) -> None:
-        from sfjwt_gui.gui.logview import open_folder
-
-        open_folder(paths.config_dir())
+        self._show_folder(paths.config_dir())
 
     @Slot()
     def _on_decode_triggered(self) -> None:
@@ -283,9 +282,16 @@ class WindowMenus(QObject):
 
     @Slot()
     def _on_open_log_triggered(self) -> None:
+        self._show_folder(logsetup.log_file_path().parent)
+
+    def _show_folder(self, folder: Path) -> None:
         from sfjwt_gui.gui.logview import open_folder
 
-        open_folder(logsetup.log_file_path().parent)
+        if not open_folder(folder):
+            # A machine without a file manager (a server, a bare container).
+            self._window.show_status(
+                f"No file manager could show {folder}; open that folder yourself."
+            )
 
     @Slot()
     def _on_about_triggered(self) -> None:
