@@ -246,6 +246,96 @@ def test_cancel_stops_between_steps(demo: Any) -> None:
     assert keys(report) == ["resolve"]
 
 
+# ---- NO_PROXY with the environment's proxy ---------------------------------------
+
+
+def dead_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point HTTPS_PROXY and HTTP_PROXY at a closed port: using them must fail."""
+    dead = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("HTTPS_PROXY", dead)
+    monkeypatch.setenv("HTTP_PROXY", dead)
+    return dead
+
+
+def assert_went_direct(report: ConnectivityReport, host: str, port: int) -> None:
+    assert report.ok, report.failed_step
+    assert report.proxy == ""
+    resolve, connect = report.steps[0], report.steps[1]
+    assert resolve.title == f"Resolve {host}"
+    assert connect.title == f"Connect to {host}:{port}"
+    assert "Proxy answer" not in facts(connect)
+
+
+@pytest.fixture
+def demo_by_name(demo: Any) -> Iterator[DemoServer]:
+    """The demo org at http://localhost:PORT, for NO_PROXY entries naming a host."""
+    server = DemoServer(demo.org, host="localhost")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "sfjwt.example, 127.0.0.0/8"])
+def test_no_proxy_addresses_send_the_check_direct_past_the_environment_proxy(
+    demo: Any, monkeypatch: pytest.MonkeyPatch, no_proxy: str
+) -> None:
+    dead_environment_proxy(monkeypatch)
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+
+    report = check_connectivity(demo.base_url)
+
+    assert_went_direct(report, "127.0.0.1", port_of(demo.server))
+
+
+@pytest.mark.parametrize("entry", ["localhost", "localhost:{port}"])
+def test_no_proxy_host_names_with_or_without_port_send_the_check_direct(
+    demo_by_name: DemoServer, monkeypatch: pytest.MonkeyPatch, entry: str
+) -> None:
+    port = port_of(demo_by_name)
+    dead_environment_proxy(monkeypatch)
+    monkeypatch.setenv("no_proxy", entry.format(port=port))
+
+    report = check_connectivity(demo_by_name.base_url)
+
+    assert_went_direct(report, "localhost", port)
+
+
+def test_no_proxy_sends_the_https_check_direct_with_its_handshake(
+    https_demo: DemoServer,
+    corp_tls: CaSignedTlsFiles,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dead_environment_proxy(monkeypatch)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    report = check_connectivity(
+        https_demo.base_url, ca_bundle=str(corp_tls.ca_cert_path)
+    )
+
+    assert_went_direct(report, "127.0.0.1", port_of(https_demo))
+    assert facts(report.steps[2])["Certificate"] == SERVER_SUBJECT
+
+
+@pytest.mark.parametrize("no_proxy", ["", "sfjwt.example"])
+def test_without_no_proxy_for_the_host_the_dead_environment_proxy_is_named(
+    demo: Any, monkeypatch: pytest.MonkeyPatch, no_proxy: str
+) -> None:
+    dead = dead_environment_proxy(monkeypatch)
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+
+    report = check_connectivity(demo.base_url)
+
+    assert report.proxy == dead
+    assert keys(report) == ["resolve", "connect"]
+    resolve, connect = report.steps
+    assert resolve.title == "Resolve the proxy 127.0.0.1"
+    assert connect.state is CheckState.FAILED
+    assert connect.message == (
+        f"Could not connect to the proxy {dead}: connection refused."
+    )
+    assert "proxy address" in connect.fix
+
+
 SALESFORCE = "https://login.salesforce.com"
 
 
@@ -351,6 +441,33 @@ def test_cli_options_override_the_profile(
     assert status == 0
     assert proxy.received == []
     assert "proxy: none (direct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("no_proxy", "status"), [("127.0.0.1", 0), ("", 3)])
+def test_cli_honours_no_proxy_when_the_proxy_comes_from_the_environment(
+    demo: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    no_proxy: str,
+    status: int,
+) -> None:
+    dead = dead_environment_proxy(monkeypatch)
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+    ProfileStore().save(Profile(name="Env", login_url=demo.base_url, proxy=""))
+
+    exit_status = main(["check-connection", "--profile", "Env"])
+
+    out = capsys.readouterr().out
+    assert exit_status == status, out
+    if no_proxy:
+        # The proxy line must not leave the user expecting the proxy to be used.
+        assert f"(proxy: {dead} (from HTTPS_PROXY; hosts in NO_PROXY go direct))" in out
+        assert f"ok       Connect to 127.0.0.1:{port_of(demo.server)}" in out
+        assert f"Reachable: {demo.base_url}/services/data/ answered" in out
+    else:
+        assert f"(proxy: {dead} (from HTTPS_PROXY))" in out
+        assert f"failed   Connect to the proxy {dead}" in out
+        assert f"Not reachable: stopped at Connect to the proxy {dead}." in out
 
 
 def test_cli_refuses_a_proxy_password_without_repeating_it(

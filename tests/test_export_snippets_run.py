@@ -3,6 +3,8 @@
 curl and the requests + PyJWT script always run; simple-salesforce, Node.js,
 Go and the Salesforce CLI run where their toolchain is installed (CI installs
 jsforce and jsonwebtoken into .ci-cache/node-snippets) and skip otherwise.
+simple-salesforce's own login only reaches Salesforce host names: a relay proxy
+answers for them with the demo org over HTTPS, on this computer.
 """
 
 from __future__ import annotations
@@ -16,83 +18,39 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from loopback_servers import LoopbackServer, closed_port, relay_to
-
-from sfjwt_gui.engine.export_inputs import py_string
-from sfjwt_gui.engine.exports import ExportFormat, render_export
-from sfjwt_gui.engine.keyfiles import identify_file
-
-KeyPair = tuple[rsa.RSAPrivateKey, x509.Certificate]
-PASSPHRASE = "run the snippet, 7 words long"
-NODE_MODULES = (
-    Path(__file__).parent.parent / ".ci-cache" / "node-snippets" / "node_modules"
+from loopback_servers import (
+    CaSignedTlsFiles,
+    LoopbackServer,
+    closed_port,
+    forget_trust_from_environment,
+    make_ca_signed_tls_files,
+    relay_to,
 )
-RUN_TIMEOUT_S = 120
+from snippet_runs import (
+    RUN_TIMEOUT_S,
+    KeyPair,
+    assert_logged_in,
+    exported,
+    node_with_modules,
+    run,
+    run_line,
+    salesforce_hosts_on_loopback,
+    write_key,
+)
+
+from sfjwt_gui.demo.settings import SANDBOX_AUDIENCE
+from sfjwt_gui.engine.export_inputs import py_string
+from sfjwt_gui.engine.exports import ExportFormat
+
+SALESFORCE_HOSTS = (
+    "login.salesforce.com",
+    "test.salesforce.com",
+    "acme.my.salesforce.com",
+)
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl")
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="no bash")
-
-
-def write_key(path: Path, key_pair: KeyPair, form: str) -> Path:
-    """The test key in one of the forms a user may have: pem, locked-pem, der, p12."""
-    key, cert = key_pair
-    locked = serialization.BestAvailableEncryption(PASSPHRASE.encode())
-    if form == "pem":
-        data = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    elif form == "locked-pem":
-        data = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, locked
-        )
-    elif form == "locked-der":
-        data = key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, locked
-        )
-    else:
-        data = pkcs12.serialize_key_and_certificates(b"sfjwt", key, cert, None, locked)
-    path.write_bytes(data)
-    return path
-
-
-def exported(
-    demo: Any, export_format: ExportFormat, key_path: Path | str, **changes: str
-) -> str:
-    """The export of the demo login with this key file, ``changes`` applied."""
-    settings = demo.settings(key_path=str(key_path), cert_path="", **changes)
-    return render_export(
-        export_format,
-        settings,
-        profile_name="Demo",
-        key_identity=identify_file(Path(key_path).expanduser()),
-    )
-
-
-def run(command: list[str], *, cwd: Path | None = None, **env: str) -> str:
-    """Run like a user's shell: the passphrase in the environment, nothing else."""
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env={**os.environ, "SFJWT_KEY_PASSPHRASE": PASSPHRASE, **env},
-        timeout=RUN_TIMEOUT_S,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def assert_logged_in(output: str, demo: Any) -> None:
-    user_id = demo.org.settings.user_id
-    assert f"Logged in: {demo.base_url} as user {user_id}" in output
-    assert demo.org.login_count >= 1
 
 
 @needs_bash
@@ -246,22 +204,64 @@ def test_the_simple_salesforce_script_with_the_real_library(
     assert_logged_in(run([sys.executable, str(script)]), demo)
 
 
-def node_with_modules() -> dict[str, str] | None:
-    """NODE_PATH under which jsforce and jsonwebtoken resolve; None if they do not."""
-    node = shutil.which("node")
-    if node is None:
-        return None
-    env = {**os.environ}
-    if NODE_MODULES.is_dir():
-        env["NODE_PATH"] = str(NODE_MODULES)
-    probe = subprocess.run(
-        [node, "-e", "require('jsforce'); require('jsonwebtoken')"],
-        capture_output=True,
-        check=False,
-        env=env,
-        timeout=RUN_TIMEOUT_S,
+@pytest.fixture(scope="module")
+def salesforce_tls(tmp_path_factory: pytest.TempPathFactory) -> CaSignedTlsFiles:
+    """A test CA and a certificate for the Salesforce hosts, served by the demo org."""
+    directory = tmp_path_factory.mktemp("salesforce-tls")
+    return make_ca_signed_tls_files(directory, dns_names=SALESFORCE_HOSTS)
+
+
+@pytest.mark.parametrize(
+    ("host", "form"),
+    [
+        ("login.salesforce.com", "pem"),
+        ("test.salesforce.com", "locked-pem"),
+        ("acme.my.salesforce.com", "p12"),
+    ],
+)
+def test_simple_salesforces_own_jwt_login_runs_as_printed(
+    demo: Any,
+    key_pair: KeyPair,
+    tmp_path: Path,
+    salesforce_tls: CaSignedTlsFiles,
+    monkeypatch: pytest.MonkeyPatch,
+    host: str,
+    form: str,
+) -> None:
+    """On a Salesforce host the script leaves the login to simple-salesforce.
+
+    The user's HTTPS_PROXY leads to a relay that answers for the Salesforce host
+    with the demo org, whose certificate the script trusts through
+    REQUESTS_CA_BUNDLE: the library's own requests reach the demo org unchanged.
+    """
+    pytest.importorskip(
+        "simple_salesforce",
+        reason="simple-salesforce is not installed: pip install simple-salesforce",
     )
-    return {"NODE_PATH": env.get("NODE_PATH", "")} if probe.returncode == 0 else None
+    forget_trust_from_environment(monkeypatch)
+    if host.startswith("test."):
+        demo.org.settings.accepted_audiences = (SANDBOX_AUDIENCE,)
+    key_path = write_key(tmp_path / f"key.{form}", key_pair, form)
+    text = exported(
+        demo, ExportFormat.SIMPLE_SALESFORCE, key_path, login_url=f"https://{host}"
+    )
+    script = tmp_path / "login_simple.py"
+    script.write_text(text)
+
+    with salesforce_hosts_on_loopback(demo.org, salesforce_tls) as (org, proxy):
+        output = run(
+            [sys.executable, str(script)],
+            HTTPS_PROXY=proxy.base_url,
+            REQUESTS_CA_BUNDLE=str(salesforce_tls.ca_cert_path),
+        )
+
+    assert "sf = Salesforce(\n    username=USERNAME," in text
+    assert "import jwt" not in text
+    assert output == f"Logged in: {org.base_url}\n"
+    assert demo.org.login_count == 1
+    assert [(r.method, r.target) for r in proxy.received] == [
+        ("CONNECT", f"{host}:443")
+    ]
 
 
 @pytest.mark.slow
@@ -281,13 +281,6 @@ def test_the_node_script_logs_in(
     output = run(["bash", "-c", run_line(text, "// Run: ")], cwd=tmp_path, **node_env)
 
     assert_logged_in(output, demo)
-
-
-def run_line(text: str, prefix: str) -> str:
-    """The command line the snippet's header says to run it with."""
-    lines = [line for line in text.splitlines() if line.startswith(prefix)]
-    assert len(lines) == 1, text
-    return lines[0][len(prefix) :]
 
 
 @pytest.mark.slow

@@ -135,10 +135,14 @@ def describe_setting(setting: str) -> str:
 
     from requests.utils import select_proxy
 
-    from_environment = select_proxy("https://login.salesforce.com", getproxies())
-    if from_environment:
-        return f"{without_credentials(from_environment)} (from HTTPS_PROXY)"
-    return "none (HTTPS_PROXY is not set)"
+    environment = getproxies()
+    from_environment = select_proxy("https://login.salesforce.com", environment)
+    if not from_environment:
+        return "none (HTTPS_PROXY is not set)"
+    # Without this the check and login of a host listed in NO_PROXY would go
+    # direct right under a line naming the proxy.
+    exceptions = "; hosts in NO_PROXY go direct" if environment.get("no") else ""
+    return f"{without_credentials(from_environment)} (from HTTPS_PROXY{exceptions})"
 
 
 def without_credentials(url: str) -> str:
