@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from gui_windows import open_real_windows
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QCheckBox
 
+from sfjwt_gui.engine import keys
 from sfjwt_gui.engine.catalog import CATALOG
 from sfjwt_gui.engine.certinfo import describe_certificate
 from sfjwt_gui.engine.history import HistoryStore
@@ -29,6 +32,8 @@ from sfjwt_gui.engine.keys import (
 )
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui import key_files, key_summary
+from sfjwt_gui.gui.key_generate import GeneratePanel
+from sfjwt_gui.gui.mainwindow import MainWindow
 from sfjwt_gui.gui.page_keys import KeysPage
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.tasks import TaskRunner
@@ -60,6 +65,59 @@ def page(qtbot: Any, session: ProfileSession) -> KeysPage:
     qtbot.addWidget(page)
     page.show()
     return page
+
+
+class HeldWorker:
+    """Stands in for an engine call of the generation worker and holds it.
+
+    The worker waits inside the call until ``release``, so a test can press
+    Cancel while it is certainly still running, whatever the machine's speed.
+    """
+
+    def __init__(self, real: Callable[..., Any]) -> None:
+        self.real = real
+        self.entered = threading.Event()
+        self.released = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.threads.append(threading.current_thread())
+        self.entered.set()
+        self.released.wait(timeout=WAIT_MS / 1000)
+        return self.real(*args, **kwargs)
+
+    def release_and_wait(self) -> None:
+        """Let the held workers go on, wait for them and deliver their results."""
+        self.released.set()
+        for thread in self.threads:
+            thread.join(timeout=WAIT_MS / 1000)
+            assert not thread.is_alive()
+        QApplication.processEvents()  # a result still coming arrives now
+
+
+@pytest.fixture
+def held_key_generation(
+    monkeypatch: pytest.MonkeyPatch, key_pair: KeyPair
+) -> Iterator[HeldWorker]:
+    """RSA generation that waits for the test, then gives the test key."""
+    held = HeldWorker(lambda _bits: key_pair[0])
+    monkeypatch.setattr(keys, "generate_private_key", held)
+    yield held
+    held.released.set()
+
+
+@pytest.fixture
+def held_file_writing(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldWorker]:
+    """The key made, the worker waits for the test right before writing."""
+    held = HeldWorker(keys.write_key_and_certificate)
+    monkeypatch.setattr(keys, "write_key_and_certificate", held)
+    yield held
+    held.released.set()
+
+
+@pytest.fixture
+def open_window(qtbot: Any) -> Iterator[Callable[[], MainWindow]]:
+    yield from open_real_windows(qtbot)
 
 
 def write_pair(
@@ -412,3 +470,158 @@ def test_without_a_profile_the_page_is_disabled_and_empty(
     assert not page.isEnabled()
     assert page.files_panel.key_edit.text() == ""
     assert page.state() is StepState.NONE
+
+
+def old_files_in_profile(
+    session: ProfileSession, key_pair: KeyPair, folder: Path
+) -> tuple[str, str]:
+    key_path, cert_path = (str(path) for path in write_pair(folder, *key_pair))
+    session.update(key_path=key_path, cert_path=cert_path)
+    session.flush()
+    return key_path, cert_path
+
+
+def assert_nothing_generated(
+    panel: GeneratePanel, session: ProfileSession, folder: Path, old: tuple[str, str]
+) -> None:
+    assert not (folder / "server.key").exists()
+    assert not (folder / "server.crt").exists()
+    session.flush()
+    for profile in (session.profile, session.store.get("Acme")):
+        assert profile is not None
+        assert (profile.key_path, profile.cert_path) == old
+    assert not panel.is_running()
+    assert panel.generate_button.isEnabled()
+    assert not panel.cancel_button.isVisible()
+    assert not panel.busy_bar.isVisible()
+
+
+def test_cancel_in_the_panel_writes_no_file_and_keeps_the_profile(
+    qtbot: Any,
+    page: KeysPage,
+    session: ProfileSession,
+    key_pair: KeyPair,
+    held_key_generation: HeldWorker,
+    tmp_path: Path,
+) -> None:
+    old = old_files_in_profile(session, key_pair, tmp_path / "old")
+    panel = page.generate_panel
+    page.tabs.setCurrentWidget(panel)
+    messages: list[str] = []
+    page.status_message.connect(messages.append)
+    assert not panel.cancel_button.isVisible()
+    type_into(qtbot, panel.folder_edit, str(tmp_path / "new"))
+    qtbot.waitActive(page)
+    panel.generate_button.setFocus()
+
+    qtbot.keyClick(panel.generate_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(held_key_generation.entered.is_set, timeout=WAIT_MS)
+    assert panel.cancel_button.isVisible()
+    assert panel.cancel_button.accessibleName() == "Cancel key generation"
+    assert panel.cancel_button.hasFocus()  # Space again cancels
+
+    qtbot.keyClick(panel.cancel_button, Qt.Key.Key_Space)
+
+    # Idle at once, while the worker is still held.
+    assert not panel.is_running()
+    assert not panel.cancel_button.isVisible()
+    assert panel.generate_button.hasFocus()
+    assert messages[-1] == "Key generation cancelled: no files were written"
+    assert "Key generation cancelled" in panel.result_note.text()
+    held_key_generation.release_and_wait()
+    assert_nothing_generated(panel, session, tmp_path / "new", old)
+    assert "Key generation cancelled" in panel.result_note.text()
+
+
+def test_the_window_cancel_action_cancels_a_key_generation(
+    qtbot: Any,
+    open_window: Callable[[], MainWindow],
+    key_pair: KeyPair,
+    held_key_generation: HeldWorker,
+    tmp_path: Path,
+) -> None:
+    old_key, old_cert = write_pair(tmp_path / "old", *key_pair)
+    old = (str(old_key), str(old_cert))
+    store = ProfileStore()
+    store.save(Profile(name="Acme", key_path=old[0], cert_path=old[1]))
+    window = open_window()
+    qtbot.waitUntil(lambda: window.steps is not None, timeout=WAIT_MS)
+    assert window.steps is not None
+    window.steps.set_current(0)
+    page = window.steps.page(0)
+    assert isinstance(page, KeysPage)
+    panel = page.generate_panel
+    page.tabs.setCurrentWidget(panel)
+
+    generate(qtbot, page, tmp_path / "new")
+    qtbot.waitUntil(held_key_generation.entered.is_set, timeout=WAIT_MS)
+    assert window.menus.cancel_action.isEnabled()
+
+    window.menus.cancel_action.trigger()
+
+    assert not panel.is_running()
+    assert not panel.cancel_button.isVisible()
+    assert window.statusBar().currentMessage() == (
+        "Key generation cancelled: no files were written"
+    )
+    held_key_generation.release_and_wait()
+    assert_nothing_generated(panel, window.session, tmp_path / "new", old)
+
+
+def test_cancel_after_the_files_are_written_says_so_and_keeps_them(
+    qtbot: Any,
+    page: KeysPage,
+    session: ProfileSession,
+    store: ProfileStore,
+    held_file_writing: HeldWorker,
+    tmp_path: Path,
+) -> None:
+    panel = page.generate_panel
+    folder = tmp_path / "keys"
+    generate(qtbot, page, folder)
+    qtbot.waitUntil(held_file_writing.entered.is_set, timeout=WAIT_MS)
+
+    with qtbot.waitSignal(page.status_message, timeout=WAIT_MS) as refused:
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert refused.args == [
+        "Too late to cancel: the key and certificate are being written"
+    ]
+    with qtbot.waitSignal(panel.generated, timeout=WAIT_MS):
+        held_file_writing.release_and_wait()
+
+    assert (folder / "server.key").exists()
+    assert (folder / "server.crt").exists()
+    session.flush()
+    assert store.get("Acme").key_path == str(folder / "server.key")
+    assert "Cancel came too late" in panel.result_note.text()
+    assert not panel.is_running()
+
+
+def test_enter_in_a_field_of_the_generate_panel_presses_generate(
+    qtbot: Any,
+    page: KeysPage,
+    held_key_generation: HeldWorker,
+    tmp_path: Path,
+) -> None:
+    panel = page.generate_panel
+    type_into(qtbot, panel.folder_edit, str(tmp_path / "keys"))
+    qtbot.mouseClick(panel.more_button, Qt.MouseButton.LeftButton)
+    fields = [
+        panel.common_name_edit,
+        *panel.subject_edits.values(),
+        panel.passphrase_edit.edit,
+        panel.confirm_edit.edit,
+        panel.folder_edit,
+    ]
+
+    for field in fields:
+        assert field.isVisible()
+        field.setFocus()
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert panel.is_running(), field.accessibleName()
+        assert panel.busy_bar.isVisible()
+        panel.cancel_generation()
+
+    held_key_generation.release_and_wait()
+    assert len(held_key_generation.threads) == len(fields)
+    assert not (tmp_path / "keys").exists()

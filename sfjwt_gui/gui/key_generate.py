@@ -4,44 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLayout,
-    QLineEdit,
-    QProgressBar,
-    QSpinBox,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from sfjwt_gui.engine import paths
 from sfjwt_gui.engine.catalog import finding_from_error
 from sfjwt_gui.engine.errors import OutputExistsError, ProfileError, SfjwtError
 from sfjwt_gui.engine.findings import Finding, Severity
-from sfjwt_gui.engine.keyspec import (
-    DEFAULT_DAYS,
-    KEY_SIZES,
-    MAX_DAYS,
-    Subject,
-    WrittenFiles,
-)
+from sfjwt_gui.engine.keyspec import Subject, WrittenFiles
 from sfjwt_gui.engine.profiles import slugify
-from sfjwt_gui.gui.app_fields import hint_label
+from sfjwt_gui.gui.key_generate_form import GenerateForm
+from sfjwt_gui.gui.key_generate_work import (
+    GenerateRequest,
+    WriteGate,
+    generate_files,
+)
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
-from sfjwt_gui.gui.widgets import FieldNote, SecretLineEdit, action_button
 
 logger = logging.getLogger(__name__)
 
@@ -52,20 +34,20 @@ FOLDER_MISSING = Finding(
     causes=(),
     fix="Choose the folder the key and certificate are written to.",
 )
-SUBJECT_FIELDS = (
-    ("organization", "O&rganization (O):"),
-    ("organizational_unit", "Organizational &unit (OU):"),
-    ("locality", "&Locality (L):"),
-    ("state", "State/prov&ince (ST):"),
-    ("country", "Countr&y (C, 2 letters):"),
-    ("email", "Email addre&ss:"),
-)
 PASSPHRASE_MISMATCH = Finding(
     code="passphrase_mismatch",
     severity=Severity.ERROR,
     title="The two passphrases differ",
     causes=(),
     fix="Type the same passphrase in both fields, or leave both empty.",
+)
+GENERATION_CANCELLED = Finding(
+    code="key_generation_cancelled",
+    severity=Severity.INFO,
+    title="Key generation cancelled",
+    causes=(),
+    fix="No key or certificate was written and the profile keeps its files. "
+    "Click Generate to start again.",
 )
 
 
@@ -75,39 +57,7 @@ def ask_folder(parent: QWidget | None, title: str, start: str) -> str | None:
     return chosen or None
 
 
-@dataclass(frozen=True)
-class GenerateRequest:
-    """Everything the worker needs, copied off the widgets before it starts."""
-
-    bits: int
-    subject: Subject
-    days: int
-    folder: Path
-    force: bool
-    passphrase: bytes | None = dataclasses.field(default=None, repr=False)
-
-
-def generate_files(request: GenerateRequest, _cancel: threading.Event) -> WrittenFiles:
-    """The worker: make the key and certificate and write both."""
-    # cryptography loads here, in the worker, not when the window starts.
-    from sfjwt_gui.engine.keys import (
-        generate_private_key,
-        self_signed_certificate,
-        write_key_and_certificate,
-    )
-
-    key = generate_private_key(request.bits)
-    certificate = self_signed_certificate(key, request.subject, days=request.days)
-    return write_key_and_certificate(
-        request.folder,
-        key,
-        certificate,
-        passphrase=request.passphrase,
-        force=request.force,
-    )
-
-
-class GeneratePanel(QWidget):
+class GeneratePanel(GenerateForm):
     """Key size, subject, validity, optional passphrase, folder and Generate."""
 
     status_message = Signal(str)
@@ -123,112 +73,13 @@ class GeneratePanel(QWidget):
         self._session = session
         self._tasks = tasks
         self._handle: TaskHandle | None = None
-        self._build_ui()
+        self._gate: WriteGate | None = None
         self._connect_signals()
 
-    def _build_ui(self) -> None:
-        self.bits_combo = QComboBox(self)
-        for bits in KEY_SIZES:
-            self.bits_combo.addItem(f"{bits} bits", bits)
-        self.bits_combo.setAccessibleName("Key size")
-        self.common_name_edit = QLineEdit(self)
-        self.common_name_edit.setAccessibleName("Common name")
-        self.more_button = QToolButton(self)
-        self.more_button.setText("More su&bject fields")
-        self.more_button.setCheckable(True)
-        self.more_button.setArrowType(Qt.ArrowType.RightArrow)
-        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.more_button.setAccessibleName("More subject fields")
-        self.subject_edits = self._build_subject_fields()
-
-        self.days_spin = QSpinBox(self)
-        self.days_spin.setRange(1, MAX_DAYS)
-        self.days_spin.setValue(DEFAULT_DAYS)
-        self.days_spin.setSuffix(" days")
-        self.days_spin.setAccessibleName("Validity in days")
-
-        self.passphrase_edit = SecretLineEdit("Passphrase", self)
-        self.confirm_edit = SecretLineEdit("Confirm passphrase", self)
-        self.confirm_note = FieldNote(self)
-        passphrase_hint = hint_label(
-            "Optional. An encrypted key stays encrypted on disk; sfjwt-gui holds "
-            "the passphrase in memory only, until you quit.",
-            self,
-        )
-
-        self.folder_edit = QLineEdit(self)
-        self.folder_edit.setAccessibleName("Output folder")
-        self.folder_button = action_button(
-            "Bro&wse...", "Browse for the output folder", self
-        )
-        self.folder_note = FieldNote(self)
-        self.force_check = QCheckBox("Replace e&xisting files", self)
-        self.force_check.setAccessibleName("Replace existing files")
-
-        self.generate_button = action_button(
-            "Generate &key and certificate", parent=self
-        )
-        self.generate_button.setDefault(True)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setVisible(False)
-        self.busy_bar.setAccessibleName("Generating")
-        self.result_note = FieldNote(self)
-
-        self.form = QFormLayout()
-        self._add_row("Key si&ze:", self.bits_combo)
-        self._add_row("Common &name (CN):", self.common_name_edit)
-        self.form.addRow("", self.more_button)
-        for name, label_text in SUBJECT_FIELDS:
-            self._add_row(label_text, self.subject_edits[name])
-            self.form.setRowVisible(self.subject_edits[name], False)
-        self._add_row("&Valid for:", self.days_spin)
-        self._add_row("Pass&phrase:", self.passphrase_edit, self.passphrase_edit.edit)
-        confirm_column = _column(self.confirm_edit, self.confirm_note, passphrase_hint)
-        self._add_row("Confir&m:", confirm_column, self.confirm_edit.edit)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_edit, 1)
-        folder_row.addWidget(self.folder_button)
-        folder_column = _column(folder_row, self.folder_note, self.force_check)
-        self._add_row("O&utput folder:", folder_column, self.folder_edit)
-
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.generate_button)
-        buttons.addWidget(self.busy_bar, 1)
-        buttons.addStretch(1)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.result_note)
-        layout.addStretch(1)
-
-    def _build_subject_fields(self) -> dict[str, QLineEdit]:
-        """The optional subject fields, by their Subject attribute."""
-        edits = {}
-        for name, label_text in SUBJECT_FIELDS:
-            edit = QLineEdit(self)
-            edit.setAccessibleName(label_text.replace("&", "").rstrip(":"))
-            edits[name] = edit
-        edits["country"].setMaxLength(2)
-        return edits
-
-    def _add_row(
-        self,
-        text: str,
-        field: QWidget | QLayout,
-        buddy: QWidget | None = None,
-    ) -> None:
-        label = QLabel(text, self)
-        target = buddy if buddy is not None else field
-        if isinstance(target, QWidget):
-            label.setBuddy(target)
-        self.form.addRow(label, field)
-
     def _connect_signals(self) -> None:
-        self.more_button.toggled.connect(self._on_more_toggled)
         self.folder_button.clicked.connect(self._on_folder_clicked)
         self.generate_button.clicked.connect(self.generate)
+        self.cancel_button.clicked.connect(self.cancel_generation)
         for edit in (
             self.common_name_edit,
             self.folder_edit,
@@ -268,12 +119,37 @@ class GeneratePanel(QWidget):
 
         self._set_running(True)
         self.status_message.emit(f"Generating a {request.bits}-bit key...")
+        gate = self._gate = WriteGate()
         self._handle = self._tasks.run(
             "Generating key",
-            partial(generate_files, request),
-            partial(self._on_generate_done, profile.name, request.passphrase),
+            partial(generate_files, request, gate),
+            partial(self._on_generate_done, profile.name, request.passphrase, gate),
             self._on_generate_failed,
         )
+
+    @Slot()
+    def cancel_generation(self) -> None:
+        """Drop the running generation's result; the panel is idle again at once.
+
+        The RSA generation itself runs on until done, but writes nothing.
+        """
+        handle, gate = self._handle, self._gate
+        if handle is None or gate is None or not self.is_running():
+            return
+        if not gate.cancel(handle.cancel_event):
+            # The files are being written: too late to take them back. The
+            # generation ends as usual, saved in the profile (see
+            # _on_generate_done), and the result note says Cancel was too late.
+            self.status_message.emit(
+                "Too late to cancel: the key and certificate are being written"
+            )
+            return
+
+        handle.cancel()
+        self._handle = self._gate = None
+        self._set_running(False)
+        self.result_note.show_findings([GENERATION_CANCELLED])
+        self.status_message.emit("Key generation cancelled: no files were written")
 
     def _request_from_form(self) -> GenerateRequest | None:
         self.result_note.show_findings([])
@@ -308,14 +184,29 @@ class GeneratePanel(QWidget):
         )
 
     def _set_running(self, running: bool) -> None:
-        self.generate_button.setEnabled(not running)
+        # The focus moves from Generate to Cancel and back, never to a field
+        # further down the form: a keyboard user presses Space again.
+        if running:
+            self.cancel_button.setVisible(True)
+            self.generate_button.setEnabled(False)
+        else:
+            self.generate_button.setEnabled(True)
+            if self.cancel_button.hasFocus():
+                self.generate_button.setFocus()
+            self.cancel_button.setVisible(False)
         self.busy_bar.setVisible(running)
 
     def _on_generate_done(
-        self, profile_name: str, passphrase: bytes | None, result: object
+        self,
+        profile_name: str,
+        passphrase: bytes | None,
+        gate: WriteGate,
+        result: object,
     ) -> None:
+        if gate.cancelled or gate is not self._gate:
+            return  # a cancelled generation: its panel moved on already
         self._set_running(False)
-        self._handle = None
+        self._handle = self._gate = None
         if not isinstance(result, WrittenFiles):
             return
         key_path, cert_path = str(result.key_path), str(result.cert_path)
@@ -323,9 +214,18 @@ class GeneratePanel(QWidget):
         self.passphrase_edit.clear()
         self.confirm_edit.clear()
         self._store_paths(profile_name, key_path, cert_path)
-        self.status_message.emit(
-            f"Key and certificate generated in {result.key_path.parent}"
-        )
+        # A Cancel that came while the files were being written still ends
+        # here. The files exist and may have replaced the profile's old ones,
+        # so the profile uses them: a user then sees in step 1 what is really
+        # on disk rather than a profile pointing at keys that may be gone.
+        folder = result.key_path.parent
+        if gate.cancel_refused:
+            self.result_note.show_findings([_too_late(folder)])
+            self.status_message.emit(
+                f"Too late to cancel: key and certificate written to {folder}"
+            )
+        else:
+            self.status_message.emit(f"Key and certificate generated in {folder}")
         self.generated.emit(result)
 
     def _store_paths(self, profile_name: str, key_path: str, cert_path: str) -> None:
@@ -346,7 +246,7 @@ class GeneratePanel(QWidget):
 
     def _on_generate_failed(self, error: BaseException) -> None:
         self._set_running(False)
-        self._handle = None
+        self._handle = self._gate = None
         if not isinstance(error, SfjwtError):
             raise error
         logger.info("Key generation failed: %s", error.message)
@@ -358,13 +258,6 @@ class GeneratePanel(QWidget):
         note.show_findings([finding_from_error(error)])
         self.status_message.emit("Key not generated")
 
-    @Slot(bool)
-    def _on_more_toggled(self, shown: bool) -> None:
-        for edit in self.subject_edits.values():
-            self.form.setRowVisible(edit, shown)
-        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        self.more_button.setArrowType(arrow)
-
     @Slot()
     def _on_folder_clicked(self) -> None:
         chosen = ask_folder(self, "Output folder for the key", self.folder_edit.text())
@@ -372,13 +265,13 @@ class GeneratePanel(QWidget):
             self.folder_edit.setText(chosen)
 
 
-def _column(*parts: QWidget | QLayout) -> QVBoxLayout:
-    """A field with what belongs under it (its note, a hint, an option)."""
-    column = QVBoxLayout()
-    column.setSpacing(2)
-    for part in parts:
-        if isinstance(part, QLayout):
-            column.addLayout(part)
-        else:
-            column.addWidget(part)
-    return column
+def _too_late(folder: Path) -> Finding:
+    return Finding(
+        code="key_generation_cancel_too_late",
+        severity=Severity.WARNING,
+        title="Cancel came too late",
+        causes=(),
+        detail=f"The key and certificate were already written to {folder}.",
+        fix="The profile now uses them. To use other files, choose them under "
+        "Use existing files.",
+    )

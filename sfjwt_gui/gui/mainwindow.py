@@ -552,5 +552,14 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_cancel_triggered(self) -> None:
-        if self.steps is not None and self.steps.test_page.is_running():
+        """Cancel what the user started and waits for: a test login, a new key."""
+        if self.steps is None:
+            return
+        if self.steps.test_page.is_running():
             self.steps.test_page.cancel_test()
+        # Imported here, not at the top: the first paint does without it (and
+        # the keys page has usually loaded it by the time Cancel is pressed).
+        from sfjwt_gui.gui.key_generate import GeneratePanel
+
+        for panel in self.steps.findChildren(GeneratePanel):
+            panel.cancel_generation()

@@ -91,7 +91,10 @@ class WindowMenus(QObject):
             "Ctrl+Return",
         )
         self.cancel_action = self._action(
-            self.test_menu, "&Cancel", "Stop waiting for the running test", "Esc"
+            self.test_menu,
+            "&Cancel",
+            "Stop the running test login or key generation",
+            "Esc",
         )
 
         # "D&emo" and "T&ools": Alt+D belongs to the welcome page's demo button
