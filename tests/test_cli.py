@@ -156,6 +156,36 @@ def test_human_failure_lists_causes_and_fix(demo: Any) -> None:
     assert "audience_invalid" in done.stdout
 
 
+def without_cert(args: list[str]) -> list[str]:
+    at = args.index("--cert")
+    return args[:at] + args[at + 2 :]
+
+
+def test_human_output_lists_the_checks_before_sending_first(demo: Any) -> None:
+    demo.org.set_scenario("user_not_approved")
+
+    done = sfjwt(*without_cert(login_args(demo)))
+
+    assert done.returncode == 1
+    out = done.stdout
+    before, answer = "Checked before sending:", "The request and its answer:"
+    assert out.index(before) < out.index("[cert_missing]") < out.index(answer)
+    assert out.index(answer) < out.index("[user_not_approved]")
+
+
+def test_login_json_adds_the_checks_before_sending(demo: Any) -> None:
+    demo.org.set_scenario("user_not_approved")
+
+    done = sfjwt(*without_cert(login_args(demo, "--json")))
+
+    data = json.loads(done.stdout)
+    assert [item["code"] for item in data["findings"]] == [
+        "user_not_approved",
+        "cert_missing",
+    ]
+    assert [item["code"] for item in data["preflight_findings"]] == ["cert_missing"]
+
+
 def test_encrypted_key_with_passphrase_from_environment(
     demo: Any, tmp_path: Path
 ) -> None:

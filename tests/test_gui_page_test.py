@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,11 @@ from sfjwt_gui.engine.keys import certificate_pem, private_key_pem
 from sfjwt_gui.engine.profiles import Profile, ProfileStore
 from sfjwt_gui.gui.page_test import TestPage
 from sfjwt_gui.gui.passphrase_dialog import PassphraseDialog
-from sfjwt_gui.gui.result_views import earlier_test_text
+from sfjwt_gui.gui.result_views import (
+    AFTER_SENDING,
+    BEFORE_SENDING,
+    earlier_test_text,
+)
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.widgets import StepState
 
@@ -67,6 +72,7 @@ def store(
         Profile(**{**demo.to_dict(), "name": "Locked", "key_path": str(locked_key)})
     )
     store.save(Profile(**{**demo.to_dict(), "name": "No key", "client_id": ""}))
+    store.save(Profile(**{**demo.to_dict(), "name": "No cert", "cert_path": ""}))
     store.save(Profile(name="Empty"))
     return store
 
@@ -126,6 +132,118 @@ def test_a_successful_login_shows_who_logged_in_and_keeps_the_token_masked(
     assert page.history_view.row_count() == 1
     assert page.history_view.row_texts(0)[1] == "Passed (HTTP 200)"
     assert session.history.count("Demo") == 1
+
+
+def test_the_response_tab_shows_headers_and_an_indented_body_token_masked(
+    qtbot: Any, page: TestPage
+) -> None:
+    result = run_test_and_wait(qtbot, page)
+    response = page.result_view.response_view
+    assert result.token is not None
+    token = result.token.access_token
+
+    table = response.headers_table
+    headers = {
+        table.item(row, 0).text(): table.item(row, 1).text()  # type: ignore[union-attr]
+        for row in range(table.rowCount())
+    }
+    assert headers["Content-Type"].startswith("application/json")
+    assert not any(token in value for value in headers.values())
+
+    body = response.body_view.toPlainText()
+    assert len(body.splitlines()) > 3
+    assert '\n  "access_token": ' in body
+    assert token not in body
+    assert json.loads(body)["instance_url"] == result.token.instance_url
+    assert token not in response.token_text()
+
+
+def test_the_token_is_revealed_on_demand_and_copied_whole(
+    qtbot: Any, page: TestPage
+) -> None:
+    result = run_test_and_wait(qtbot, page)
+    response = page.result_view.response_view
+    token = result.token.access_token if result.token else ""
+    clipboard = QGuiApplication.clipboard()
+
+    clipboard.setText("")
+    qtbot.mouseClick(response.copy_token_button, Qt.MouseButton.LeftButton)
+    assert clipboard.text() == token
+    assert token not in response.token_text()
+
+    qtbot.mouseClick(response.reveal_button, Qt.MouseButton.LeftButton)
+    clipboard.setText("")
+    qtbot.mouseClick(response.copy_token_button, Qt.MouseButton.LeftButton)
+    assert response.token_text() == token
+    assert clipboard.text() == token
+
+
+def test_verification_names_the_user_and_the_org(
+    qtbot: Any, page: TestPage, demo_org: tuple[DemoOrg, DemoServer]
+) -> None:
+    org_id = demo_org[0].settings.org_id
+
+    run_test_and_wait(qtbot, page)
+
+    tree = page.result_view.verification_view
+    rows = [tree.topLevelItem(n) for n in range(tree.topLevelItemCount())]
+    shown = {row.text(0): row for row in rows if row is not None}
+    userinfo, identity = shown["userinfo"], shown["identity"]
+    assert DEMO_USERNAME in userinfo.text(1)
+    assert org_id in userinfo.text(1)
+    assert DEMO_USERNAME in identity.text(1)
+    details = {
+        child.text(0): child.text(1)
+        for row in (userinfo, identity)
+        for child in (row.child(n) for n in range(row.childCount()))
+        if child is not None
+    }
+    assert details["organization_id"] == org_id
+    assert details["username"] == DEMO_USERNAME
+
+
+def test_the_checks_before_sending_show_while_the_request_runs(
+    qtbot: Any,
+    page: TestPage,
+    session: ProfileSession,
+    demo_org: tuple[DemoOrg, DemoServer],
+) -> None:
+    demo_org[0].set_scenario("slow")
+    session.select("No cert")
+    diagnosis = page.result_view.diagnosis
+    cert_missing = CATALOG["cert_missing"].title
+
+    qtbot.mouseClick(page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card_titles(page) == [cert_missing], timeout=WAIT_MS)
+
+    assert page.is_running()
+    assert page.busy_bar.isVisible()
+    assert page.cancel_button.isEnabled()
+    assert diagnosis.heading_texts() == [BEFORE_SENDING]
+    assert page.result_view.tabs.currentWidget() is diagnosis
+    qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    assert page.result_view.banner_plain_text() == "Cancelled"
+    assert card_titles(page) == [cert_missing]
+
+
+def test_the_result_lists_the_checks_before_sending_first(
+    qtbot: Any,
+    page: TestPage,
+    session: ProfileSession,
+    demo_org: tuple[DemoOrg, DemoServer],
+) -> None:
+    demo_org[0].set_scenario("user_not_approved")
+    session.select("No cert")
+
+    run_test_and_wait(qtbot, page)
+
+    refused = CATALOG["user_not_approved"].title
+    assert page.result_view.banner_plain_text() == (
+        f"Salesforce refused the login: {refused}"
+    )
+    diagnosis = page.result_view.diagnosis
+    assert diagnosis.heading_texts() == [BEFORE_SENDING, AFTER_SENDING]
+    assert card_titles(page) == [CATALOG["cert_missing"].title, refused]
 
 
 def test_the_request_is_shown_masked_and_copied_as_a_working_curl(

@@ -13,6 +13,7 @@ from loopback_servers import closed_port
 from sfjwt_gui.demo.scenarios import SCENARIOS
 from sfjwt_gui.engine.assertion import decode_jwt
 from sfjwt_gui.engine.catalog import CATALOG, PREFLIGHT_CODES
+from sfjwt_gui.engine.findings import Finding
 from sfjwt_gui.engine.login import ExitStatus, run_login
 from sfjwt_gui.engine.report import result_to_dict
 
@@ -217,6 +218,44 @@ def test_preflight_warnings_do_not_stop_the_login(demo: Any) -> None:
 
     assert result.ok
     assert codes(result) == ["cert_missing"]
+
+
+def test_the_checks_before_sending_are_kept_apart_from_the_answer(demo: Any) -> None:
+    demo.org.set_scenario("user_not_approved")
+
+    result = run_login(demo.settings(cert_path=""))
+
+    assert [finding.code for finding in result.preflight_findings] == ["cert_missing"]
+    assert [finding.code for finding in result.answer_findings] == ["user_not_approved"]
+    assert codes(result) == ["user_not_approved", "cert_missing"]
+
+
+def test_the_checks_are_handed_over_before_anything_is_sent(demo: Any) -> None:
+    handed: list[tuple[list[str], int]] = []
+
+    def on_preflight(findings: list[Finding]) -> None:
+        handed.append(([item.code for item in findings], demo.org.login_count))
+
+    before = demo.org.login_count
+    result = run_login(demo.settings(cert_path=""), on_preflight=on_preflight)
+
+    assert result.ok
+    assert handed == [(["cert_missing"], before)]
+    assert demo.org.login_count == before + 1
+
+
+def test_checks_that_stop_the_login_are_the_result_not_handed_over(
+    demo: Any,
+) -> None:
+    handed: list[list[Finding]] = []
+
+    result = run_login(demo.settings(client_id=""), on_preflight=handed.append)
+
+    assert handed == []
+    assert not result.sent
+    assert "client_id_missing" in codes(result)
+    assert result.preflight_findings == result.findings
+    assert result.answer_findings == []
 
 
 def test_json_result_masks_secrets_unless_asked(demo: Any) -> None:

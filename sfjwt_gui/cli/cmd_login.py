@@ -151,6 +151,14 @@ def print_result(result: LoginResult, *, show_secrets: bool, stream: TextIO) -> 
     else:
         stream.write(style.red(style.bold("Login failed.")) + "\n")
 
-    for finding in result.findings:
-        stream.write("\n")
-        print_finding(finding, style, stream)
+    # The checks made before sending first, as the window lists them.
+    groups = (
+        ("Checked before sending:", result.preflight_findings),
+        ("The request and its answer:", result.answer_findings),
+    )
+    for heading, findings in groups:
+        if findings:
+            stream.write(f"\n{style.bold(heading)}\n")
+        for finding in findings:
+            stream.write("\n")
+            print_finding(finding, style, stream)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -101,9 +101,15 @@ class LoginSettings:
 
 @dataclass
 class LoginResult:
-    """What happened, in the order it happened; secrets kept out of repr."""
+    """What happened, in the order it happened; secrets kept out of repr.
+
+    ``findings`` holds every finding, errors first. ``preflight_findings`` holds
+    those of the checks made before anything was signed or sent, so a view can
+    list them as their own group ahead of what the request and answer showed.
+    """
 
     findings: list[Finding] = field(default_factory=list)
+    preflight_findings: list[Finding] = field(default_factory=list)
     target: LoginTarget | None = None
     audience: str = ""
     audience_reason: str = ""
@@ -138,6 +144,18 @@ class LoginResult:
     def cancelled(self) -> bool:
         return any(finding.code == "cancelled" for finding in self.findings)
 
+    @property
+    def answer_findings(self) -> list[Finding]:
+        """The findings after the checks: signing, sending and the answer."""
+        return [
+            finding
+            for finding in self.findings
+            if not any(finding is checked for checked in self.preflight_findings)
+        ]
+
+
+PreflightCallback = Callable[[list[Finding]], None]
+
 
 def run_login(
     settings: LoginSettings,
@@ -145,17 +163,27 @@ def run_login(
     client: HttpClient | None = None,
     cancel: threading.Event | None = None,
     now: float | None = None,
+    on_preflight: PreflightCallback | None = None,
 ) -> LoginResult:
-    """Check, sign, send and diagnose one login. Never raises for user errors."""
+    """Check, sign, send and diagnose one login. Never raises for user errors.
+
+    ``on_preflight`` gets the findings of the checks made before sending, on
+    the caller's thread, once they let the login go on: a window shows them
+    while the request runs.
+    """
     result = LoginResult()
     started = time.perf_counter()
 
     key = _preflight(settings, result)
     result.timings_ms["preflight"] = _ms_since(started)
+    result.preflight_findings = sort_findings(result.findings)
+    result.findings = list(result.preflight_findings)
     if key is None or has_error(result.findings):
-        result.findings = sort_findings(result.findings)
         logger.info("Login stopped before sending: %s", _codes(result.findings))
         return result
+
+    if on_preflight is not None:
+        on_preflight(list(result.preflight_findings))
 
     try:
         _sign_and_send(settings, result, key, client, cancel, now)

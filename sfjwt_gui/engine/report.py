@@ -26,6 +26,10 @@ def result_to_dict(
         "exit_status": result.exit_status,
         "sent": result.sent,
         "findings": [finding.to_dict() for finding in result.findings],
+        # Those of the checks made before sending, again, as their own group.
+        "preflight_findings": [
+            finding.to_dict() for finding in result.preflight_findings
+        ],
         "login_url": result.target.base_url if result.target else "",
         "login_kind": result.target.kind.value if result.target else "",
         "audience": result.audience,

@@ -1,16 +1,20 @@
-"""Step 3: test the login - one button, a busy bar with Cancel, then the result."""
+"""Step 3: test the login - one button, the checks before sending at once, a busy
+bar with Cancel while the request runs, then the result.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import logging
 import threading
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,6 +36,7 @@ from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.widgets import StepState, action_button, section_label
 
 if TYPE_CHECKING:
+    from sfjwt_gui.engine.findings import Finding
     from sfjwt_gui.engine.history import HistoryEntry
     from sfjwt_gui.engine.login import LoginResult
     from sfjwt_gui.engine.profiles import Profile
@@ -42,15 +47,38 @@ TEST_SHORTCUTS = ("Ctrl+Return", "Ctrl+Enter", "F5")
 
 
 def login_work(
-    profile: Profile, passphrase: bytes | None, cancel: threading.Event
+    profile: Profile,
+    passphrase: bytes | None,
+    on_preflight: Callable[[list[Finding]], None],
+    cancel: threading.Event,
 ) -> LoginResult:
-    """The worker: the whole login, checks first, nothing raised for user errors."""
+    """The worker: the whole login, checks first, nothing raised for user errors.
+
+    The checks read the key and certificate, and may decrypt the key, so they
+    run here too; ``on_preflight`` hands their findings over before sending.
+    """
     # requests and PyJWT load with the engine here, off the GUI thread and
     # only once a test is asked for.
     from sfjwt_gui.engine.login import LoginSettings, run_login
 
     settings = LoginSettings.from_profile(profile, passphrase, verify_token=True)
-    return run_login(settings, cancel=cancel)
+    return run_login(settings, cancel=cancel, on_preflight=on_preflight)
+
+
+class _PreflightRelay(QObject):
+    """Carries the findings of the checks before sending from the worker."""
+
+    checked = Signal(int, object)  # run id, list[Finding]
+
+
+def _relay_preflight(
+    relay: _PreflightRelay, run_id: int, findings: list[Finding]
+) -> None:
+    try:
+        relay.checked.emit(run_id, findings)
+    except RuntimeError:
+        # The page was closed and deleted while the test ran.
+        logger.debug("Checks of a test finished after its page closed")
 
 
 def preload_engine(_cancel: threading.Event) -> None:
@@ -78,6 +106,9 @@ class TestPage(StepPage):
     ) -> None:
         super().__init__(session, tasks, parent)
         self._handle: TaskHandle | None = None
+        self._run_ids = itertools.count(1)
+        self._run_id = 0
+        self._preflight_relay = _PreflightRelay(self)
         self._tested_profile = ""
         self._tested_key_path = ""
         self._tested_snapshot: Profile | None = None
@@ -132,6 +163,7 @@ class TestPage(StepPage):
         self._session.profile_changed.connect(self._on_session_profile_changed)
         self.test_button.clicked.connect(self.run_test)
         self.cancel_button.clicked.connect(self.cancel_test)
+        self._preflight_relay.checked.connect(self._on_preflight_checked)
         self.result_view.status_message.connect(self.status_message)
         self.export_button.status_message.connect(self.status_message)
         for shortcut in self.shortcuts:
@@ -190,11 +222,15 @@ class TestPage(StepPage):
         self._tested_profile = profile.name
         self._tested_key_path = profile.key_path
         self._set_running(True)
+        self.result_view.show_checking()
+        self.export_button.set_result(None, None)
         self.progress_label.setText("Checking, signing and sending...")
         self.status_message.emit(f"Testing the login of {profile.name}...")
+        self._run_id = next(self._run_ids)
+        on_preflight = partial(_relay_preflight, self._preflight_relay, self._run_id)
         self._handle = self._tasks.run(
             "Test login",
-            partial(login_work, snapshot, passphrase),
+            partial(login_work, snapshot, passphrase, on_preflight),
             self._on_login_done,
             self._on_login_failed,
         )
@@ -207,6 +243,7 @@ class TestPage(StepPage):
         self._handle.cancel()
         self._handle = None
         self._set_running(False)
+        self.result_view.show_message("Cancelled", StepState.NONE)
         self.progress_label.setText("Cancelled")
         self.status_message.emit("Test cancelled")
 
@@ -243,6 +280,16 @@ class TestPage(StepPage):
         self.busy_bar.setVisible(running)
         if had_focus:
             arriving.setFocus()
+
+    @Slot(int, object)
+    def _on_preflight_checked(self, run_id: int, findings: list[Finding]) -> None:
+        current = self._session.profile
+        if run_id != self._run_id or not self.is_running() or current is None:
+            return  # the checks of a test that was cancelled or has ended
+        if current.name != self._tested_profile:
+            return  # the page now shows another profile
+        self.result_view.show_checked(findings)
+        self.progress_label.setText("Checked; signing and sending...")
 
     def _on_login_done(self, result: object) -> None:
         self._handle = None

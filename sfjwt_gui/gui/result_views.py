@@ -7,7 +7,7 @@ the JWT, request and response tabs live in result_jwt.py and result_http.py.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from sfjwt_gui.engine.tokeninfo import VerificationStep
 
 NO_TEST_YET = "No test run yet for this profile."
+BEFORE_SENDING = "Checked before sending"
+AFTER_SENDING = "The request and its answer"
+NOTHING_TO_FIX = "Nothing to fix."
 SEVERITY_WORDS = {
     Severity.ERROR: "Error",
     Severity.WARNING: "Warning",
@@ -75,6 +78,23 @@ def banner_text(result: LoginResult) -> tuple[str, StepState]:
     if record is not None and record.failure is None and record.status is not None:
         return f"Salesforce refused the login: {errors[0].title}", StepState.ERROR
     return f"The login request failed: {errors[0].title}", StepState.ERROR
+
+
+class FindingGroup(NamedTuple):
+    """Findings listed together under one heading ("" for none)."""
+
+    heading: str
+    findings: list[Finding]
+    # Said under the heading when there are no findings; "" leaves the group out.
+    when_empty: str = ""
+
+
+def finding_groups(result: LoginResult) -> list[FindingGroup]:
+    """The checks made before sending first, then what the request showed."""
+    return [
+        FindingGroup(BEFORE_SENDING, result.preflight_findings),
+        FindingGroup(AFTER_SENDING, result.answer_findings),
+    ]
 
 
 def _text_label(html: str, parent: QWidget) -> QLabel:
@@ -128,29 +148,58 @@ class DiagnosisCard(Card):
 
 
 class DiagnosisView(QScrollArea):
-    """The findings of a result as cards, errors first."""
+    """The findings of a result as cards, in groups, errors first in each."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setAccessibleName("Diagnosis")
         self.cards: list[DiagnosisCard] = []
+        self.headings: list[QLabel] = []
+        self._shown: list[QWidget] = []
         self._container = QWidget(self)
         self._layout = QVBoxLayout(self._container)
-        self.empty_label = QLabel("Nothing to fix.", self._container)
+        self.empty_label = QLabel(NOTHING_TO_FIX, self._container)
         self._layout.addWidget(self.empty_label)
         self._layout.addStretch(1)
         self.setWidget(self._container)
 
+    def heading_texts(self) -> list[str]:
+        return [heading.accessibleName() for heading in self.headings]
+
     def show_findings(self, findings: list[Finding]) -> None:
-        for card in self.cards:
-            card.deleteLater()
-        self.cards = []
-        self.empty_label.setVisible(not findings)
-        for position, finding in enumerate(findings):
-            card = DiagnosisCard(finding, self._container)
-            self._layout.insertWidget(position, card)
-            self.cards.append(card)
+        self.show_groups([FindingGroup("", findings)])
+
+    def show_groups(self, groups: list[FindingGroup]) -> None:
+        """Each group's heading, then its cards; "Nothing to fix." if all empty."""
+        for widget in self._shown:
+            # Hidden at once: deleteLater leaves it painted until the next loop.
+            self._layout.removeWidget(widget)
+            widget.hide()
+            widget.deleteLater()
+        self._shown, self.cards, self.headings = [], [], []
+
+        for group in groups:
+            if not group.findings and not group.when_empty:
+                continue
+            if group.heading:
+                text = f"<b>{html.escape(group.heading)}</b>"
+                heading = _text_label(text, self._container)
+                heading.setAccessibleName(group.heading)
+                self.headings.append(heading)
+                self._add(heading)
+            if not group.findings:
+                self._add(QLabel(group.when_empty, self._container))
+            for finding in group.findings:
+                card = DiagnosisCard(finding, self._container)
+                self.cards.append(card)
+                self._add(card)
+        self.empty_label.setVisible(not self._shown)
+
+    def _add(self, widget: QWidget) -> None:
+        # Ahead of the "nothing to fix" label and the stretch, in order.
+        self._layout.insertWidget(len(self._shown), widget)
+        self._shown.append(widget)
 
 
 class VerificationView(QTreeWidget):
@@ -243,11 +292,25 @@ class ResultView(QWidget):
     def show_result(self, result: LoginResult) -> None:
         text, state = banner_text(result)
         self.show_message(text, state)
-        self.diagnosis.show_findings(result.findings)
+        self.diagnosis.show_groups(finding_groups(result))
         self.jwt_view.show_result(result)
         self.request_view.show_record(result.token_request)
         self.response_view.show_result(result)
         self.verification_view.show_steps(result.verification)
+        self.tabs.setCurrentWidget(self.diagnosis)
+
+    def show_checking(self) -> None:
+        """A test has started: the checks before sending are under way."""
+        self.clear("Checking the settings, key and certificate...")
+        when_empty = "Checking..."
+        self.diagnosis.show_groups([FindingGroup(BEFORE_SENDING, [], when_empty)])
+        self.tabs.setCurrentWidget(self.diagnosis)
+
+    def show_checked(self, findings: list[Finding]) -> None:
+        """The checks let the login go on; their findings stay while it runs."""
+        self.show_message("Checked; sending the login request...", StepState.NONE)
+        no_problem = "No problems found."
+        self.diagnosis.show_groups([FindingGroup(BEFORE_SENDING, findings, no_problem)])
         self.tabs.setCurrentWidget(self.diagnosis)
 
     def show_findings(self, text: str, findings: list[Finding]) -> None:
