@@ -394,6 +394,32 @@ def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
     yield from open_real_windows(qtbot)
 
 
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS])
+def test_the_command_line_prints_a_login_the_history_cannot_keep(
+    code: int,
+    demo: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from sfjwt_gui.cli.main import main
+
+    ProfileStore().save(demo.profile("Demo"))
+    monkeypatch.setattr(HistoryStore, "_append_line", staticmethod(refusing(code)))
+
+    status = main(["login", "--profile", "Demo", "--json"])
+
+    printed = capsys.readouterr()
+    assert status == 0
+    report = json.loads(printed.out)
+    assert report["ok"] is True
+    assert "this test is not in the history" in printed.err
+    assert str(paths.history_dir()) in printed.err
+    assert "Traceback" not in printed.err
+    assert HistoryStore().entries("Demo") == []
+
+
 @pytest.mark.gui
 def test_a_test_the_full_disk_keeps_out_of_the_history_is_shown_and_explained(
     qtbot: QtBot,

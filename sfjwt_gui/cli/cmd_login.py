@@ -7,10 +7,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from sfjwt_gui.cli.output import Style, print_finding, print_json, print_rows
+from sfjwt_gui.cli.output import (
+    Style,
+    error_line,
+    print_finding,
+    print_json,
+    print_rows,
+)
 from sfjwt_gui.cli.passphrase import passphrase_for_key, passphrase_from_env
 from sfjwt_gui.engine.assertion import describe_epoch
-from sfjwt_gui.engine.errors import UsageError
+from sfjwt_gui.engine.errors import ProfileError, UsageError
 from sfjwt_gui.engine.keyfiles import identify_file
 from sfjwt_gui.engine.login import LoginResult, LoginSettings, run_login
 from sfjwt_gui.engine.summary import one_line_summary
@@ -49,10 +55,20 @@ def _load_profile(name: str) -> Profile:
 
 
 def _record(profile_name: str, result: LoginResult) -> None:
+    """Add the test to the profile's history; a disk that refuses only warns.
+
+    The login happened and its result is printed all the same: a full disk or
+    a read-only config folder must not swallow the answer the user asked for.
+    """
     from sfjwt_gui.engine.history import HistoryStore
     from sfjwt_gui.engine.summary import history_entry
 
-    HistoryStore().append(profile_name, history_entry(result))
+    try:
+        HistoryStore().append(profile_name, history_entry(result))
+    except ProfileError as error:
+        error_line(
+            f"warning: this test is not in the history. {error.message} {error.fix}"
+        )
 
 
 def settings_from_args(
