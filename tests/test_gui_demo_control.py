@@ -191,6 +191,24 @@ def test_an_unreadable_certificate_is_reported_not_raised(
     assert demo.org.settings.certificate is None
 
 
+def test_a_certificate_path_typed_halfway_is_reported_not_raised(
+    qtbot: QtBot,
+    session: ProfileSession,
+    demo: DemoController,
+    tmp_path: Path,
+) -> None:
+    session.select(demo.create_demo_profile(session.store).name)
+    folder = tmp_path / "certs"  # as typed on the way to certs/server.crt
+    folder.mkdir()
+
+    with qtbot.waitSignal(demo.status_message, timeout=WAIT_MS) as told:
+        session.update(cert_path=str(folder))
+
+    assert told.args[0].startswith("Demo org: ")
+    assert demo.org is not None
+    assert demo.org.settings.certificate is None
+
+
 def test_scenarios_switch_the_org_and_unknown_names_are_refused(
     qtbot: QtBot, demo: DemoController
 ) -> None:

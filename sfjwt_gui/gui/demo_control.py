@@ -236,7 +236,14 @@ class DemoController(QObject):
 
         from sfjwt_gui.engine.keyfiles import FileKind, identify_file
 
-        if identify_file(path).kind is FileKind.PKCS12:
+        try:
+            kind = identify_file(path).kind
+        except SfjwtError as error:
+            # A path typed halfway ("/tmp") or a file that is no certificate.
+            self._on_certificate_failed(error)
+            return
+
+        if kind is FileKind.PKCS12:
             # Opening a bundle may derive a key from the passphrase: off the GUI thread.
             self._tasks.run(
                 "Giving the certificate to the demo org",

@@ -27,11 +27,11 @@ from sfjwt_gui.gui.app_fields import hint_label
 from sfjwt_gui.gui.widgets import FieldNote, SecretLineEdit, action_button
 
 SUBJECT_FIELDS = (
-    ("organization", "O&rganization (O):"),
-    ("organizational_unit", "Organizational &unit (OU):"),
+    ("organization", "Organization (O):"),
+    ("organizational_unit", "Organizational unit (OU):"),
     ("locality", "&Locality (L):"),
-    ("state", "State/prov&ince (ST):"),
-    ("country", "Countr&y (C, 2 letters):"),
+    ("state", "State/province (ST):"),
+    ("country", "Country (C, 2 letters):"),
     ("email", "Email addre&ss:"),
 )
 

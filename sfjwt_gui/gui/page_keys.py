@@ -6,7 +6,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -74,15 +74,17 @@ class KeysPage(StepPage):
     def _build_ui(self) -> None:
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Key source")
+        # The tab bar, not the tab widget, is what Tab reaches and reads out.
+        self.tabs.tabBar().setAccessibleName("Key source")
         self.generate_panel = GeneratePanel(self._session, self._tasks, self.tabs)
         self.files_panel = ExistingFilesPanel(self.tabs)
         self.tabs.addTab(self.generate_panel, "&Generate new")
         self.tabs.addTab(self.files_panel, "Use existing f&iles")
 
         self.unlock_row = self._build_unlock_row()
-        self.keychain_box = KeychainCheckBox(
-            self._session, "Remember the passp&hrase in the system keychain", self
-        )
+        # No mnemonic: every letter of its text is taken on this step (Alt+H is
+        # the Help menu's); Tab reaches it right after the Unlock button.
+        self.keychain_box = KeychainCheckBox(self._session, parent=self)
         self.keychain_box.setVisible(False)
         self.findings_note = FieldNote(self)
         self.summary = KeySummary(self)
@@ -109,6 +111,9 @@ class KeysPage(StepPage):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Not a Tab stop, as the step's own scroll area (steps._place_page).
+        scroll.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        scroll.setAccessibleName("Key and certificate")
         scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

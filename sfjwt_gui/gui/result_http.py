@@ -54,6 +54,7 @@ def _pairs_table(parent: QWidget, accessible_name: str) -> QTableWidget:
     table.setHorizontalHeaderLabels(["Name", "Value"])
     table.setAccessibleName(accessible_name)
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -157,7 +158,7 @@ class ResponseView(QWidget):
         self.token_label = _selectable_label(self, "Access token")
         self.token_label.setFont(monospace_font())
         self.reveal_button = QToolButton(self)
-        self.reveal_button.setText("&Reveal")
+        self.reveal_button.setText("Reve&al")
         self.reveal_button.setCheckable(True)
         self.reveal_button.setAccessibleName("Reveal access token")
         self.copy_token_button = CopyButton("Cop&y token", self)
@@ -238,7 +239,7 @@ class ResponseView(QWidget):
             return
         token = self._token
         self.token_label.setText(token.access_token if revealed else token.masked_token)
-        self.reveal_button.setText("Mas&k" if revealed else "&Reveal")
+        self.reveal_button.setText("Mas&k" if revealed else "Reve&al")
 
     @Slot()
     def _on_token_copied(self) -> None:

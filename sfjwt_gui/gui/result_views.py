@@ -249,14 +249,16 @@ class ResultView(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.banner.setFont(font)
 
+        # The tabs first: Tab goes from the tab bar to the shown tab's page.
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Result details")
+        self.tabs.tabBar().setAccessibleName("Result details")
         self.diagnosis = DiagnosisView(self)
         self.jwt_view = JwtView(self)
         self.request_view = RequestView(self)
         self.response_view = ResponseView(self)
         self.verification_view = VerificationView(self)
 
-        self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("Result details")
         self.tabs.addTab(self.diagnosis, "&Diagnosis")
         self.tabs.addTab(self.jwt_view, "&JWT")
         self.tabs.addTab(self.request_view, "Re&quest")

@@ -92,7 +92,8 @@ class ProfileSidebar(QWidget):
         banner_layout.addLayout(button_column)
         self.banner.setVisible(False)
 
-        heading = QLabel("&Profiles", self)
+        # Alt+R: Alt+P is taken on the steps (Pass&phrase, Res&ponse).
+        heading = QLabel("P&rofiles", self)
         self.list = QListWidget(self)
         self.list.setAccessibleName("Profiles")
         self.list.setUniformItemSizes(True)

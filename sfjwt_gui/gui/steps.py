@@ -80,6 +80,23 @@ def step_text(index: int) -> str:
     return f"{index + 1} {STEP_TITLES[index]}"
 
 
+def _place_page(scroller: QScrollArea, page: QWidget) -> None:
+    """Put a built page in its scroll area, which Tab then passes over.
+
+    The scroll area draws no frame: as a Tab stop it would take the focus and
+    show nothing for it, a stop a keyboard user cannot see. It need not be one
+    to scroll: Tab scrolls each control it reaches into view, Page Up and Page
+    Down on a control that has no use for them scroll the page, and a click on
+    the page's background gives it the focus for the arrow keys.
+    """
+    # Imported here: a page is built only once Qt's enum namespace is loaded
+    # (the window loads it after the first paint, and the pages use it too).
+    from PySide6.QtCore import Qt
+
+    scroller.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    scroller.setWidget(page)
+
+
 def _context_active(
     context: Qt.ShortcutContext, owner: QWidget, focus: QWidget | None
 ) -> bool:
@@ -187,14 +204,16 @@ class StepsView(QWidget):
 
         self.stack = QStackedWidget(self)
         self._scrollers: list[QScrollArea] = []
-        for widget in self._widgets:
+        for title, widget in zip(STEP_TITLES, self._widgets, strict=True):
             scroller = QScrollArea(self.stack)
             scroller.setWidgetResizable(True)
             scroller.setFrameShape(QFrame.Shape.NoFrame)
-            if widget is not None:
-                scroller.setWidget(widget)
+            # Named for when a click gives it the focus (see _place_page).
+            scroller.setAccessibleName(title)
             self.stack.addWidget(scroller)
             self._scrollers.append(scroller)
+            if widget is not None:
+                _place_page(scroller, widget)
 
         self.step_actions: list[QAction] = []
         for index in range(len(STEP_TITLES)):
@@ -229,7 +248,7 @@ class StepsView(QWidget):
         if widget is None:
             widget = self._builders.pop(index)()
             self._widgets[index] = widget
-            self._scrollers[index].setWidget(widget)
+            _place_page(self._scrollers[index], widget)
             self._connect_page(cast(StepPage, widget))
             self._refresh_badges()
         return widget
