@@ -74,7 +74,10 @@ def test_plain_output_names_the_problem_and_exits_with_network(
     assert done.returncode == case.exit_status, done.stdout + done.stderr
     entry = CATALOG[case.code]
     assert "Login failed." in done.stdout
-    first_finding = done.stdout.split("Login failed.", 1)[1].lstrip()
+    # The request went out, so its findings come under their own heading.
+    answer = done.stdout.split("Login failed.", 1)[1].lstrip()
+    assert answer.startswith("The request and its answer:")
+    first_finding = answer.split(":", 1)[1].lstrip()
     assert first_finding.startswith(f"error: {entry.title} [{case.code}]")
     assert f"Fix: {entry.fix}" in done.stdout
     assert missing_words(case, target, first_finding.split("Fix:", 1)[0]) == []
