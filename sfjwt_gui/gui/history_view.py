@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from sfjwt_gui.engine.errors import ProfileError
 from sfjwt_gui.engine.history import HistoryEntry, HistoryStore
-from sfjwt_gui.gui.widgets import StepState, state_icon
+from sfjwt_gui.gui.palette_follow import set_state_icon
+from sfjwt_gui.gui.widgets import StepState
 
 logger = logging.getLogger(__name__)
 
@@ -123,5 +124,6 @@ class HistoryView(QWidget):
         item = QTreeWidgetItem(
             self.tree, [local_time_text(entry.at), result, codes, entry.summary]
         )
-        item.setIcon(1, state_icon(StepState.DONE if entry.ok else StepState.ERROR))
+        state = StepState.DONE if entry.ok else StepState.ERROR
+        set_state_icon(self.tree, item, 1, state)
         item.setToolTip(3, entry.summary)

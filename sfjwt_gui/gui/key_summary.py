@@ -30,13 +30,13 @@ from sfjwt_gui.engine.catalog import finding_from_error
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.findings import Finding
 from sfjwt_gui.engine.preflight import EXPIRY_WARNING_DAYS
+from sfjwt_gui.gui.palette_follow import StateLabel
 from sfjwt_gui.gui.widgets import (
     CopyButton,
     FieldNote,
     StepState,
     action_button,
     monospace_font,
-    state_color,
     worst_state,
 )
 
@@ -143,6 +143,8 @@ class KeySummary(QWidget):
 
     def _build_ui(self) -> None:
         self.values: dict[str, QLabel] = {}
+        # In the colour of its state: expired, expiring soon or not.
+        self.days_left_label = StateLabel(self)
         form = QFormLayout()
         rows = (
             ("subject", "Subject"),
@@ -154,7 +156,7 @@ class KeySummary(QWidget):
             ("key", "Private key"),
         )
         for name, title in rows:
-            value = QLabel(self)
+            value = self.days_left_label if name == "days_left" else QLabel(self)
             value.setWordWrap(True)
             value.setTextFormat(Qt.TextFormat.PlainText)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -164,7 +166,7 @@ class KeySummary(QWidget):
         self.values["fingerprint"].setFont(monospace_font())
         self.values["days_left"].setTextFormat(Qt.TextFormat.RichText)
 
-        self.match_label = QLabel(self)
+        self.match_label = StateLabel(self)
         self.match_label.setWordWrap(True)
         self.match_label.setAccessibleName("Key and certificate match")
         self.expiry_note = QLabel(self)
@@ -246,8 +248,7 @@ class KeySummary(QWidget):
             state, text = StepState.WARNING, f"{days} days"
         else:
             state, text = StepState.DONE, f"{days} days"
-        color = state_color(state, self.palette()).name()
-        self.values["days_left"].setText(f'<span style="color:{color}">{text}</span>')
+        self.days_left_label.show_state(state, text)
 
         self.copy_button.set_text_to_copy(self._report.cert_pem if self._report else "")
         self.save_button.setEnabled(True)
@@ -261,8 +262,7 @@ class KeySummary(QWidget):
             state, text = StepState.DONE, "Key and certificate belong together."
         else:
             state, text = StepState.ERROR, "Key and certificate do NOT belong together."
-        color = state_color(state, self.palette()).name()
-        self.match_label.setText(f'<b style="color:{color}">{text}</b>')
+        self.match_label.show_state(state, text, bold=True)
 
     @Slot()
     def _on_copy_copied(self) -> None:

@@ -51,7 +51,7 @@ from sfjwt_gui.gui.mainwindow_pages import default_pages as default_pages
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.sidebar import ProfileSidebar
 from sfjwt_gui.gui.tasks import TaskRunner
-from sfjwt_gui.gui.widgets import StepState, state_color
+from sfjwt_gui.gui.widgets import FollowsPalette, StepState, state_color
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QByteArray
@@ -84,7 +84,7 @@ def _decode(text: str) -> bytes:
         return b""
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FollowsPalette, QMainWindow):
     """The sfjwt-gui window.
 
     ``page_factory`` builds the three step pages at once. Otherwise each of
@@ -518,10 +518,13 @@ class MainWindow(QMainWindow):
         else:
             self._write_problems.pop(kind, None)
 
-        color = state_color(StepState.ERROR, self.palette()).name()
-        self.save_error_label.setStyleSheet(f"color: {color}")
+        self.restyle()
         self.save_error_label.setText(" ".join(self._write_problems.values()))
         self.save_error_label.setVisible(bool(self._write_problems))
+
+    def restyle(self) -> None:
+        color = state_color(StepState.ERROR, self.palette()).name()
+        self.save_error_label.setStyleSheet(f"color: {color}")
 
     @Slot(str)
     def _on_tasks_task_started(self, name: str) -> None:

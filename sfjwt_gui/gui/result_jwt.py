@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHeaderView,
-    QLabel,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from sfjwt_gui.gui.widgets import StepState, state_color
+from sfjwt_gui.gui.palette_follow import StateLabel
+from sfjwt_gui.gui.widgets import StepState
 
 if TYPE_CHECKING:
     from sfjwt_gui.engine.assertion import ClaimLine
@@ -30,7 +30,7 @@ class JwtView(QWidget):
         self._build_ui()
 
     def _build_ui(self) -> None:
-        self.signature_label = QLabel(self)
+        self.signature_label = StateLabel(self)
         self.signature_label.setWordWrap(True)
         self.signature_label.setAccessibleName("Signature check")
         self.signature_label.setTextInteractionFlags(
@@ -104,8 +104,5 @@ class JwtView(QWidget):
             else:
                 text = f"Signature does NOT verify against the certificate {name}."
                 state = StepState.ERROR
-        color = state_color(state, self.palette()).name()
-        self.signature_label.setText(
-            f'<span style="color:{color}">{html.escape(text)}</span>'
-        )
+        self.signature_label.show_state(state, html.escape(text))
         self.signature_label.setAccessibleDescription(text)

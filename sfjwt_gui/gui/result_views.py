@@ -21,16 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from sfjwt_gui.engine.findings import Finding, Severity
+from sfjwt_gui.gui.palette_follow import StateLabel, set_state_icon
 from sfjwt_gui.gui.result_http import RequestView, ResponseView
 from sfjwt_gui.gui.result_jwt import JwtView
 from sfjwt_gui.gui.sidebar_rows import last_test_line
 from sfjwt_gui.gui.widgets import (
     Card,
     CopyButton,
+    FollowsPalette,
     StepState,
     severity_state,
     state_color,
-    state_icon,
 )
 
 if TYPE_CHECKING:
@@ -105,18 +106,13 @@ def _text_label(html: str, parent: QWidget) -> QLabel:
     return label
 
 
-class DiagnosisCard(Card):
+class DiagnosisCard(FollowsPalette, Card):
     """One finding: what, why (ranked causes), the fix and where to look."""
 
     def __init__(self, finding: Finding, parent: QWidget | None = None) -> None:
         super().__init__(finding.title, parent)
         self.finding = finding
-        color = state_color(severity_state(finding.severity), self.palette()).name()
-        word = SEVERITY_WORDS[finding.severity]
-        self.title_label.setText(
-            f'<b style="color:{color}">{html.escape(finding.title)}</b>'
-            f" <small>({word}, {html.escape(finding.code)})</small>"
-        )
+        self.restyle()
         self.title_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
@@ -145,6 +141,15 @@ class DiagnosisCard(Card):
         self.copy_button.setAccessibleName(f"Copy {finding.title}")
         self.copy_button.set_text_to_copy(finding.as_text())
         self.body.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def restyle(self) -> None:
+        finding = self.finding
+        color = state_color(severity_state(finding.severity), self.palette()).name()
+        word = SEVERITY_WORDS[finding.severity]
+        self.title_label.setText(
+            f'<b style="color:{color}">{html.escape(finding.title)}</b>'
+            f" <small>({word}, {html.escape(finding.code)})</small>"
+        )
 
 
 class DiagnosisView(QScrollArea):
@@ -220,7 +225,7 @@ class VerificationView(QTreeWidget):
         for step in steps:
             state = StepState.DONE if step.ok else StepState.ERROR
             item = QTreeWidgetItem(self, [step.name, step.summary])
-            item.setIcon(0, state_icon(state))
+            set_state_icon(self, item, 0, state)
             for name, value in step.details.items():
                 QTreeWidgetItem(item, [name, value])
             item.setExpanded(True)
@@ -239,7 +244,7 @@ class ResultView(QWidget):
         self.clear()
 
     def _build_ui(self) -> None:
-        self.banner = QLabel(self)
+        self.banner = StateLabel(self)
         self.banner.setWordWrap(True)
         self.banner.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
@@ -284,8 +289,7 @@ class ResultView(QWidget):
         self.verification_view.show_steps([])
 
     def show_message(self, text: str, state: StepState) -> None:
-        color = state_color(state, self.palette()).name()
-        self.banner.setText(f'<b style="color:{color}">{html.escape(text)}</b>')
+        self.banner.show_state(state, html.escape(text), bold=True)
         self.banner.setAccessibleDescription(text)
 
     def banner_plain_text(self) -> str:

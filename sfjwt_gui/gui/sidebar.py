@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from sfjwt_gui.engine.errors import ProfileError, SfjwtError
 from sfjwt_gui.engine.profiles import ProfileProblem
+from sfjwt_gui.gui.palette_follow import StateLabel
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.sidebar_actions import ProfileActions
 from sfjwt_gui.gui.sidebar_rows import (
@@ -34,10 +35,10 @@ from sfjwt_gui.gui.sidebar_rows import (
     ProfileRows,
 )
 from sfjwt_gui.gui.tasks import TaskRunner
-from sfjwt_gui.gui.widgets import StepState, state_color
+from sfjwt_gui.gui.widgets import FollowsPalette, StepState
 
 
-class ProfileSidebar(QWidget):
+class ProfileSidebar(FollowsPalette, QWidget):
     """Lists the saved profiles with their state; selecting one opens it.
 
     Signals:
@@ -78,7 +79,7 @@ class ProfileSidebar(QWidget):
     def _build_ui(self) -> None:
         self.banner = QFrame(self)
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner_label = QLabel(self.banner)
+        self.banner_label = StateLabel(self.banner)
         self.banner_label.setWordWrap(True)
         self.banner_label.setAccessibleName("Profile problems")
         self.dismiss_button = QToolButton(self.banner)
@@ -127,7 +128,7 @@ class ProfileSidebar(QWidget):
             grid.addWidget(button, position // 3, position % 3)
             self.buttons[label] = button
 
-        self.message_label = QLabel(self)
+        self.message_label = StateLabel(self)
         self.message_label.setWordWrap(True)
         self.message_label.setAccessibleName("Profile message")
         self.message_label.setVisible(False)
@@ -238,28 +239,29 @@ class ProfileSidebar(QWidget):
         self.banner_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
-        color = state_color(StepState.WARNING, self.palette()).name()
         lines = "<br>".join(_escape(problem.message) for problem in new)
-        self.banner_label.setText(
-            f'<span style="color:{color}"><b>Some profiles could not be loaded.</b>'
-            f"<br>{lines}</span>"
+        self.banner_label.show_state(
+            StepState.WARNING, f"<b>Some profiles could not be loaded.</b><br>{lines}"
         )
         self.banner.setVisible(True)
 
     # ---- messages and state -----------------------------------------------
 
     def show_error(self, error: SfjwtError) -> None:
-        color = state_color(StepState.ERROR, self.palette()).name()
         text = _escape(error.message)
         if error.fix:
             text += "<br>" + _escape(error.fix)
-        self.message_label.setText(f'<span style="color:{color}">{text}</span>')
+        self.message_label.show_state(StepState.ERROR, text)
         self.message_label.setVisible(True)
         self.status_message.emit(error.message)
 
     def clear_error(self) -> None:
         self.message_label.clear()
         self.message_label.setVisible(False)
+
+    def restyle(self) -> None:
+        # The labels redraw themselves; the rows' badges are pixmaps.
+        self._rows.restyle()
 
     def _update_actions(self) -> None:
         has_current = self.list.currentItem() is not None

@@ -228,6 +228,15 @@ class ProfileRows(QObject):
         tip.append(cert.detail or cert.line)
         item.setToolTip("\n".join(tip))
 
+    def restyle(self) -> None:
+        """Draw the badges again, in the colours of the new palette."""
+        self._badges.clear()
+        for row in range(self._view.count()):
+            item = self._view.item(row)
+            value = item.data(ROW_STATE_ROLE)
+            if value is not None:  # None: the row still waits for its details
+                item.setData(DECORATION_ROLE, self._badge(StepState(value)))
+
     def _badge(self, state: StepState) -> QPixmap:
         # One badge per state, shared by every row.
         badge = self._badges.get(state)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from sfjwt_gui.gui.widgets import (
     DECORATION_ROLE,
+    FollowsPalette,
     PendingShortcuts,
     StepState,
     state_pixmap,
@@ -142,7 +143,7 @@ def active_page_shortcuts(page: QWidget, focus: QWidget | None) -> set[str]:
     return keys
 
 
-class StepsView(QWidget):
+class StepsView(FollowsPalette, QWidget):
     """The step strip and the stack of pages.
 
     ``pages`` holds each step's page, or a function building it; ``current``
@@ -298,6 +299,10 @@ class StepsView(QWidget):
         return str(item.data(ACCESSIBLE_TEXT_ROLE))
 
     # ---- slots ------------------------------------------------------------
+
+    def restyle(self) -> None:
+        # The badges are pixmaps in the colours of the palette they were drawn on.
+        self._refresh_badges()
 
     def _refresh_badges(self) -> None:
         size = self.fontMetrics().height()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from sfjwt_gui.engine.errors import SfjwtError
 from sfjwt_gui.engine.findings import Finding, Severity
+from sfjwt_gui.gui.palette_follow import follow_palette
 from sfjwt_gui.gui.widgets import StepState, state_color
 
 KEY_AND_CERT_FILTER = (
@@ -77,12 +79,19 @@ def error_finding(error: SfjwtError) -> Finding:
 
 
 def show_state_text(label: QLabel, state: StepState, text: str) -> None:
-    """Put a result line into ``label`` in the colour of its state."""
+    """Put a result line into ``label`` in the colour of its state, on any palette."""
+    follow_palette(label, partial(_color_by_state, label, state))
+    _color_by_state(label, state)
+    label.setText(text)
+    label.setAccessibleDescription(text)
+
+
+def _color_by_state(label: QLabel, state: StepState) -> None:
+    # Only the text's colour is set: the rest of the palette keeps following
+    # the application's, and state_color reads from it whether it is dark.
     palette = label.palette()
     palette.setColor(QPalette.ColorRole.WindowText, state_color(state, palette))
     label.setPalette(palette)
-    label.setText(text)
-    label.setAccessibleDescription(text)
 
 
 def close_only_buttons(parent: QWidget) -> QDialogButtonBox:

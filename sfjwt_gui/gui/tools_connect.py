@@ -36,6 +36,7 @@ from sfjwt_gui.engine.findings import Finding
 from sfjwt_gui.engine.preflight import check_ca_bundle, check_login_url
 from sfjwt_gui.engine.proxies import check_proxy
 from sfjwt_gui.gui.app_fields import PROXY_HINT, ask_ca_bundle
+from sfjwt_gui.gui.palette_follow import set_state_icon
 from sfjwt_gui.gui.tasks import TaskHandle, TaskRunner
 from sfjwt_gui.gui.tools_common import (
     WrappingTree,
@@ -44,7 +45,7 @@ from sfjwt_gui.gui.tools_common import (
     resize_in_text_units,
     show_state_text,
 )
-from sfjwt_gui.gui.widgets import CopyButton, FieldNote, StepState, state_icon
+from sfjwt_gui.gui.widgets import CopyButton, FieldNote, StepState
 
 if TYPE_CHECKING:
     from sfjwt_gui.engine.connectivity import CheckStep, ConnectivityReport
@@ -283,7 +284,7 @@ class ConnectDialog(QDialog):
         item = QTreeWidgetItem(
             [step.title, step.state.value, f"{step.elapsed_ms:.0f} ms", step.message]
         )
-        item.setIcon(0, state_icon(state))
+        set_state_icon(self.tree, item, 0, state)
         item.setToolTip(DETAILS_COLUMN, step.message)
         for label, value in step.facts:
             child = QTreeWidgetItem([label, "", "", value])

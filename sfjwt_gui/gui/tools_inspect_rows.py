@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QPushButton, QTreeWidget, QTreeWidgetItem, QWidget
 
 from sfjwt_gui.engine.certinfo import CertInfo
 from sfjwt_gui.engine.keyfiles import FileKind
+from sfjwt_gui.gui.palette_follow import set_state_icon
 from sfjwt_gui.gui.tasks import TaskHandle
 from sfjwt_gui.gui.tools_work import FileReport
-from sfjwt_gui.gui.widgets import CopyButton, SecretLineEdit, StepState, state_icon
+from sfjwt_gui.gui.widgets import CopyButton, SecretLineEdit, StepState
 
 VALUE_COLUMN = 1
 ACTION_COLUMN = 2
@@ -69,7 +70,7 @@ class FileRow:
         return widgets
 
     def show_pending(self) -> None:
-        self.item.setIcon(0, state_icon(StepState.NONE))
+        set_state_icon(self.tree, self.item, 0, StepState.NONE)
         self.item.setText(VALUE_COLUMN, "Reading...")
         if self.unlock_button is not None:
             self.unlock_button.setEnabled(False)
@@ -85,7 +86,7 @@ class FileRow:
         self.unlock_button = None
         self._named = []
 
-        self.item.setIcon(0, state_icon(report_state(report)))
+        set_state_icon(self.tree, self.item, 0, report_state(report))
         summary = report.identity.description if report.identity else "unreadable"
         self.item.setText(VALUE_COLUMN, summary)
         self.item.setToolTip(VALUE_COLUMN, summary)

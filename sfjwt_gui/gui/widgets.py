@@ -24,9 +24,16 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QAction, QFont, QIcon, QPalette, QPixmap
 
     from sfjwt_gui.engine.findings import Finding, Severity
+
+    # What type checkers see as FollowsPalette's base: the widget it is mixed
+    # into. At run time it is a plain class, so a widget class can add it.
+    _MixedIntoWidget = QWidget
+else:
+    _MixedIntoWidget = object
 
 
 # Qt.ItemDataRole.DecorationRole by number: the rows of the sidebar and the
@@ -122,6 +129,30 @@ def state_icon(state: StepState, size: int = 16) -> QIcon:
     return QIcon(state_pixmap(state, size))
 
 
+def is_palette_change(event: QEvent) -> bool:
+    """Whether ``event`` tells a widget its palette changed (light to dark too)."""
+    from PySide6.QtCore import QEvent
+
+    return event.type() == QEvent.Type.PaletteChange
+
+
+class FollowsPalette(_MixedIntoWidget):
+    """Mixed into a widget class, first of its bases: restyle() on a new palette.
+
+    Colours and badges are picked from the palette when drawn; when the system
+    switches between light and dark while the app runs, Qt sends every widget
+    a PaletteChange, and restyle() draws them again from the new palette.
+    """
+
+    def restyle(self) -> None:
+        """Draw again whatever took its colours from the palette."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if is_palette_change(event):
+            self.restyle()
+
+
 def monospace_font() -> QFont:
     from PySide6.QtGui import QFontDatabase
 
@@ -155,7 +186,7 @@ class PendingShortcuts:
             action.setShortcuts([QKeySequence(keys)])
 
 
-class FieldNote(QLabel):
+class FieldNote(FollowsPalette, QLabel):
     """The message under a field: the finding's title and fix, never a modal."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -178,18 +209,22 @@ class FieldNote(QLabel):
             self.setVisible(False)
             self.setAccessibleDescription("")
             return
-        worst = worst_state(findings)
-        color = state_color(worst, self.palette()).name()
+        self.restyle()
+        self.setAccessibleDescription(" ".join(f.title for f in findings))
+        self.setVisible(True)
+
+    def restyle(self) -> None:
+        if not self._findings:
+            return
+        color = state_color(worst_state(self._findings), self.palette()).name()
         lines = []
-        for finding in findings:
+        for finding in self._findings:
             text = finding.detail or finding.title
             lines.append(f"<b>{escape_html(finding.title)}</b>")
             if text != finding.title:
                 lines.append(escape_html(text))
             lines.append(escape_html(finding.fix))
         self.setText(f'<span style="color:{color}">' + "<br>".join(lines) + "</span>")
-        self.setAccessibleDescription(" ".join(f.title for f in findings))
-        self.setVisible(True)
 
 
 def escape_html(text: str) -> str:
