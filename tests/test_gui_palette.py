@@ -20,7 +20,12 @@ from sfjwt_gui.gui.page_app import AppPage
 from sfjwt_gui.gui.page_test import TestPage
 from sfjwt_gui.gui.palette_follow import StateLabel, set_state_icon
 from sfjwt_gui.gui.tools_common import show_state_text
-from sfjwt_gui.gui.widgets import DECORATION_ROLE, StepState, state_color
+from sfjwt_gui.gui.widgets import (
+    DECORATION_ROLE,
+    StepState,
+    restyle_all,
+    state_color,
+)
 
 WAIT_MS = 10_000
 DARK_WINDOW = QColor("#202020")
@@ -145,12 +150,15 @@ def test_a_switch_to_dark_redraws_notes_badges_and_the_result(
     history_item = history.topLevelItem(0)
     assert history_item is not None
 
+    # It follows palette changes from its first paint on.
+    qtbot.waitUntil(lambda: window.has_painted, timeout=WAIT_MS)
     dark = go_dark()
     wait_until_dark(qtbot, window, steps, sidebar, note, result.banner, card, history)
 
     warning = state_color(StepState.WARNING, dark).name()
     error = state_color(StepState.ERROR, dark).name()
-    assert f"color:{warning}" in note.text()
+    # The window draws again a turn after the application's palette changed.
+    qtbot.waitUntil(lambda: f"color:{warning}" in note.text(), timeout=WAIT_MS)
     assert f"color:{error}" in result.banner.text()
     assert f"color:{error}" in card.title_label.text()
 
@@ -174,6 +182,7 @@ def test_a_tool_result_line_takes_the_dark_colour_of_its_state(
 
     dark = go_dark()
     wait_until_dark(qtbot, label)
+    restyle_all(label)  # what the main window does for all it holds
 
     shown = label.palette().color(QPalette.ColorRole.WindowText)
     assert shown == state_color(StepState.ERROR, dark)
@@ -192,6 +201,7 @@ def test_tree_badges_are_redrawn_down_to_nested_rows(
 
     dark = go_dark()
     wait_until_dark(qtbot, tree)
+    restyle_all(tree)
 
     for item, state in ((top, StepState.DONE), (nested, StepState.ERROR)):
         badge = item.icon(0).pixmap(QSize(16, 16)).toImage()
@@ -209,6 +219,8 @@ def test_a_coloured_label_given_other_text_since_keeps_that_text(
 
     dark = go_dark()
     wait_until_dark(qtbot, coloured, replaced)
+    for label in (coloured, replaced):
+        restyle_all(label)
 
     done = state_color(StepState.DONE, dark).name()
     assert coloured.text() == f'<span style="color:{done}">Signature verifies.</span>'

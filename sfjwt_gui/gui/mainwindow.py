@@ -51,7 +51,12 @@ from sfjwt_gui.gui.mainwindow_pages import default_pages as default_pages
 from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.sidebar import ProfileSidebar
 from sfjwt_gui.gui.tasks import TaskRunner
-from sfjwt_gui.gui.widgets import FollowsPalette, StepState, state_color
+from sfjwt_gui.gui.widgets import (
+    FollowsPalette,
+    StepState,
+    restyle_all,
+    state_color,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QByteArray
@@ -324,6 +329,11 @@ class MainWindow(FollowsPalette, QMainWindow):
         text = f"{error.message} {error.fix}".strip()
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS * 3)
 
+    @property
+    def has_painted(self) -> bool:
+        """Whether the window has painted once and finished its start."""
+        return self._started
+
     def close_after_first_paint(self) -> None:
         """For benchmarks and smoke tests: close as soon as the window has painted.
 
@@ -344,6 +354,11 @@ class MainWindow(FollowsPalette, QMainWindow):
             return
         self._started = True
         self.first_painted.emit()
+        # Connected now, not before the first paint: a palette that changes
+        # while the app runs (light to dark) has every colour drawn again.
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.paletteChanged.connect(self._on_app_palette_changed)
         # Keys first: from now on they can reach the window.
         self.sidebar.commands.shortcuts.give()
         self.menus.shortcuts.give()
@@ -522,8 +537,25 @@ class MainWindow(FollowsPalette, QMainWindow):
         self.save_error_label.setText(" ".join(self._write_problems.values()))
         self.save_error_label.setVisible(bool(self._write_problems))
 
+    @Slot()
+    def _on_app_palette_changed(self) -> None:
+        # A slot without the signal's QPalette argument, whose type the first
+        # paint does without. The application's signal outlives a window that
+        # was closed and deleted (tests make many): such a one does nothing.
+        from shiboken6 import isValid
+
+        if isValid(self):
+            QTimer.singleShot(0, self._restyle_all)
+
+    @Slot()
+    def _restyle_all(self) -> None:
+        from shiboken6 import isValid
+
+        if isValid(self):
+            restyle_all(self)
+
     def restyle(self) -> None:
-        color = state_color(StepState.ERROR, self.palette()).name()
+        color = state_color(StepState.ERROR).name()
         self.save_error_label.setStyleSheet(f"color: {color}")
 
     @Slot(str)

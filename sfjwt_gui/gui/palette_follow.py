@@ -1,7 +1,8 @@
 """Coloured texts and state badges that are drawn again on a new palette.
 
-When the system switches between light and dark while the app runs, Qt sends
-each widget a PaletteChange. Our own widget classes take it through
+When the application's palette changes while the app runs (the system
+switching between light and dark), the main window calls every restyle() it
+holds (widgets.restyle_all). Our own widget classes have one through
 widgets.FollowsPalette; the pieces here cover what is not a class of ours: a
 label coloured by state (StateLabel, or any label through follow_palette) and
 the badges on tree rows (set_state_icon).
@@ -22,13 +23,11 @@ from PySide6.QtWidgets import QLabel, QWidget
 from sfjwt_gui.gui.widgets import (
     FollowsPalette,
     StepState,
-    is_palette_change,
     state_color,
     state_icon,
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
@@ -38,17 +37,11 @@ BADGE_STATE_ROLE = 256 + 64
 
 
 class PaletteFollower(QObject):
-    """Watches one widget and calls ``restyle`` when its palette changes."""
+    """Calls ``restyle`` for the widget it belongs to (see widgets.restyle_all)."""
 
     def __init__(self, widget: QWidget, restyle: Callable[[], None]) -> None:
         super().__init__(widget)
         self.restyle = restyle
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if is_palette_change(event):
-            self.restyle()
-        return False
 
 
 def follow_palette(widget: QWidget, restyle: Callable[[], None]) -> None:
@@ -88,7 +81,7 @@ class StateLabel(FollowsPalette, QLabel):
             self._render()
 
     def _render(self) -> None:
-        color = state_color(self._state, self.palette()).name()
+        color = state_color(self._state).name()
         self._shown = f'<{self._tag} style="color:{color}">{self._html}</{self._tag}>'
         self.setText(self._shown)
 

@@ -144,7 +144,7 @@ class DiagnosisCard(FollowsPalette, Card):
 
     def restyle(self) -> None:
         finding = self.finding
-        color = state_color(severity_state(finding.severity), self.palette()).name()
+        color = state_color(severity_state(finding.severity)).name()
         word = SEVERITY_WORDS[finding.severity]
         self.title_label.setText(
             f'<b style="color:{color}">{html.escape(finding.title)}</b>'

@@ -90,7 +90,7 @@ def _color_by_state(label: QLabel, state: StepState) -> None:
     # Only the text's colour is set: the rest of the palette keeps following
     # the application's, and state_color reads from it whether it is dark.
     palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, state_color(state, palette))
+    palette.setColor(QPalette.ColorRole.WindowText, state_color(state))
     label.setPalette(palette)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QAction, QFont, QIcon, QPalette, QPixmap
 
     from sfjwt_gui.engine.findings import Finding, Severity
@@ -58,7 +57,12 @@ def _is_dark(palette: QPalette) -> bool:
 
 
 def state_color(state: StepState, palette: QPalette | None = None) -> QColor:
-    """A colour for a state that stays readable on light and dark palettes."""
+    """A colour for a state that stays readable on light and dark palettes.
+
+    Without ``palette``, the application's: the one the window follows. A
+    widget's own palette takes a switch of the application's palette later
+    than the main window redraws its colours (widgets.restyle_all).
+    """
     dark = _is_dark(palette or QGuiApplication.palette())
     colors = {
         StepState.DONE: ("#1b7f3b", "#5fd17f"),
@@ -129,28 +133,27 @@ def state_icon(state: StepState, size: int = 16) -> QIcon:
     return QIcon(state_pixmap(state, size))
 
 
-def is_palette_change(event: QEvent) -> bool:
-    """Whether ``event`` tells a widget its palette changed (light to dark too)."""
-    from PySide6.QtCore import QEvent
-
-    return event.type() == QEvent.Type.PaletteChange
-
-
 class FollowsPalette(_MixedIntoWidget):
-    """Mixed into a widget class, first of its bases: restyle() on a new palette.
+    """Mixed into a widget class, first of its bases: it has restyle().
 
-    Colours and badges are picked from the palette when drawn; when the system
-    switches between light and dark while the app runs, Qt sends every widget
-    a PaletteChange, and restyle() draws them again from the new palette.
+    Colours and badges are picked from the palette when drawn. When the
+    application's palette changes (the system switching between light and
+    dark while the app runs), restyle_all() calls every restyle() to draw them
+    again. Not a changeEvent override: PySide6 would then hand each change
+    event of these widgets to Python, building a dozen event types before the
+    window's first paint.
     """
 
     def restyle(self) -> None:
         """Draw again whatever took its colours from the palette."""
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if is_palette_change(event):
-            self.restyle()
+
+def restyle_all(root: QObject) -> None:
+    """Call restyle() on ``root`` and everything under it that has one."""
+    for found in (root, *root.findChildren(QObject)):
+        restyle = getattr(found, "restyle", None)
+        if callable(restyle):
+            restyle()
 
 
 def monospace_font() -> QFont:
@@ -216,7 +219,7 @@ class FieldNote(FollowsPalette, QLabel):
     def restyle(self) -> None:
         if not self._findings:
             return
-        color = state_color(worst_state(self._findings), self.palette()).name()
+        color = state_color(worst_state(self._findings)).name()
         lines = []
         for finding in self._findings:
             text = finding.detail or finding.title
