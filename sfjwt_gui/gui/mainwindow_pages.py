@@ -17,7 +17,7 @@ PageFactory = Callable[[ProfileSession, TaskRunner, QWidget], Sequence[QWidget]]
 PageBuilder = Callable[[ProfileSession, TaskRunner, QWidget], QWidget]
 
 
-# Why the pages wait for the first paint: a start paints at about 1.25x a bare
+# Why the pages wait for the first paint: a start paints at 1.25-1.3x a bare
 # PySide6 window (goal 1.3x, tests/benchmarks). What the ~27 ms more pay for:
 # the engine modules that read the profiles (~8 ms, platformdirs included),
 # loading fonts (~4 ms; a bare window draws no text), some twenty window
