@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from gui_pixels import shows_color
 from gui_stand_ins import WAIT_MS, StandInPage, open_stand_in_windows
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QListWidget
 from pytestqt.qtbot import QtBot
 
@@ -20,24 +20,6 @@ from sfjwt_gui.gui.widgets import StepState, state_color
 @pytest.fixture
 def open_window(qtbot: QtBot) -> Iterator[Callable[[], MainWindow]]:
     yield from open_stand_in_windows(qtbot)
-
-
-def shows_color(image: QImage, area: QRect, wanted: QColor) -> bool:
-    """Whether some pixel of ``area`` in ``image`` has about the ``wanted`` colour."""
-    ratio = image.devicePixelRatio()
-    for y in range(int(area.top() * ratio), int((area.bottom() + 1) * ratio)):
-        for x in range(int(area.left() * ratio), int((area.right() + 1) * ratio)):
-            color = image.pixelColor(x, y)
-            if color.alpha() == 255 and all(
-                abs(mine - theirs) <= 8
-                for mine, theirs in (
-                    (color.red(), wanted.red()),
-                    (color.green(), wanted.green()),
-                    (color.blue(), wanted.blue()),
-                )
-            ):
-                return True
-    return False
 
 
 def badge_area(view: QListWidget, row: int) -> QRect:
@@ -64,10 +46,14 @@ def test_each_profile_row_shows_the_badge_of_its_last_test(
 
     rows = {window.sidebar.name_at(row): row for row in range(view.count())}
     error, done = state_color(StepState.ERROR), state_color(StepState.DONE)
-    assert shows_color(shot, badge_area(view, rows["Failing"]), error)
-    assert not shows_color(shot, badge_area(view, rows["Failing"]), done)
-    assert shows_color(shot, badge_area(view, rows["Passing"]), done)
-    assert not shows_color(shot, badge_area(view, rows["Passing"]), error)
+    assert shows_color(shot, error, area=badge_area(view, rows["Failing"]), tolerance=8)
+    assert not shows_color(
+        shot, done, area=badge_area(view, rows["Failing"]), tolerance=8
+    )
+    assert shows_color(shot, done, area=badge_area(view, rows["Passing"]), tolerance=8)
+    assert not shows_color(
+        shot, error, area=badge_area(view, rows["Passing"]), tolerance=8
+    )
 
 
 def test_each_step_shows_the_badge_of_its_page(
@@ -91,5 +77,7 @@ def test_each_step_shows_the_badge_of_its_page(
 
     for row, state in ((0, StepState.ERROR), (1, StepState.WARNING)):
         area = badge_area(strip, row)
-        assert shows_color(shot, area, state_color(state))
-        assert not shows_color(shot, area, state_color(StepState.DONE))
+        assert shows_color(shot, state_color(state), area=area, tolerance=8)
+        assert not shows_color(
+            shot, state_color(StepState.DONE), area=area, tolerance=8
+        )

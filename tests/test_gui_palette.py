@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from gui_pixels import shows_color
 from gui_windows import open_real_windows, open_test_page, run_test_and_wait
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage, QPalette, QPixmap
@@ -83,23 +84,6 @@ def wait_until_dark(qtbot: Any, *widgets: Any) -> None:
     qtbot.waitUntil(all_dark, timeout=WAIT_MS)
 
 
-def has_color(image: QImage, wanted: QColor) -> bool:
-    """Whether some opaque pixel of ``image`` has about the ``wanted`` colour."""
-    for y in range(image.height()):
-        for x in range(image.width()):
-            color = image.pixelColor(x, y)
-            if color.alpha() == 255 and all(
-                abs(mine - theirs) <= 2
-                for mine, theirs in (
-                    (color.red(), wanted.red()),
-                    (color.green(), wanted.green()),
-                    (color.blue(), wanted.blue()),
-                )
-            ):
-                return True
-    return False
-
-
 def badge_image(badge: object) -> QImage:
     assert isinstance(badge, QPixmap)
     return badge.toImage()
@@ -109,8 +93,8 @@ def assert_drawn_for(image: QImage, state: StepState, dark: QPalette) -> None:
     """The badge is in the dark palette's colour of ``state``, not the light one."""
     light = QPalette(dark)
     light.setColor(QPalette.ColorRole.Window, LIGHT_WINDOW)
-    assert has_color(image, state_color(state, dark))
-    assert not has_color(image, state_color(state, light))
+    assert shows_color(image, state_color(state, dark))
+    assert not shows_color(image, state_color(state, light))
 
 
 def demo_with_a_failed_test_and_a_warning(qtbot: Any, window: MainWindow) -> None:
