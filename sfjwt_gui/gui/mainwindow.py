@@ -52,7 +52,6 @@ from sfjwt_gui.gui.session import ProfileSession
 from sfjwt_gui.gui.sidebar import ProfileSidebar
 from sfjwt_gui.gui.tasks import TaskRunner
 from sfjwt_gui.gui.widgets import (
-    FollowsPalette,
     StepState,
     restyle_all,
     state_color,
@@ -78,18 +77,14 @@ def _encode(data: QByteArray) -> str:
 
 
 def _decode(text: str) -> bytes:
-    """The bytes ``text`` encodes; none if it is not base64 (a hand-edited file).
-
-    binascii, not QByteArray.fromBase64: that would build QByteArray's enum
-    types before the first paint.
-    """
+    """The bytes ``text`` encodes; none if it is not base64 (a hand-edited file)."""
     try:
         return binascii.a2b_base64(text.encode("ascii", "ignore"))
     except binascii.Error:
         return b""
 
 
-class MainWindow(FollowsPalette, QMainWindow):
+class MainWindow(QMainWindow):
     """The sfjwt-gui window.
 
     ``page_factory`` builds the three step pages at once. Otherwise each of

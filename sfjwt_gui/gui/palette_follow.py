@@ -2,8 +2,8 @@
 
 When the application's palette changes while the app runs (the system
 switching between light and dark), the main window calls every restyle() it
-holds (widgets.restyle_all). Our own widget classes have one through
-widgets.FollowsPalette; the pieces here cover what is not a class of ours: a
+holds (widgets.restyle_all). Our own widget classes define restyle(); the
+pieces here cover what is not a class of ours: a
 label coloured by state (StateLabel, or any label through follow_palette) and
 the badges on tree rows (set_state_icon).
 
@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QWidget
 
 from sfjwt_gui.gui.widgets import (
-    FollowsPalette,
     StepState,
     state_color,
     state_icon,
@@ -57,7 +56,7 @@ def follow_palette(widget: QWidget, restyle: Callable[[], None]) -> None:
     PaletteFollower(widget, restyle)
 
 
-class StateLabel(FollowsPalette, QLabel):
+class StateLabel(QLabel):
     """A label showing a text in the colour of a state, on any palette."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -28,7 +28,6 @@ from sfjwt_gui.gui.sidebar_rows import last_test_line
 from sfjwt_gui.gui.widgets import (
     Card,
     CopyButton,
-    FollowsPalette,
     StepState,
     severity_state,
     state_color,
@@ -106,7 +105,7 @@ def _text_label(html: str, parent: QWidget) -> QLabel:
     return label
 
 
-class DiagnosisCard(FollowsPalette, Card):
+class DiagnosisCard(Card):
     """One finding: what, why (ranked causes), the fix and where to look."""
 
     def __init__(self, finding: Finding, parent: QWidget | None = None) -> None:

@@ -35,10 +35,10 @@ from sfjwt_gui.gui.sidebar_rows import (
     ProfileRows,
 )
 from sfjwt_gui.gui.tasks import TaskRunner
-from sfjwt_gui.gui.widgets import FollowsPalette, StepState
+from sfjwt_gui.gui.widgets import StepState
 
 
-class ProfileSidebar(FollowsPalette, QWidget):
+class ProfileSidebar(QWidget):
     """Lists the saved profiles with their state; selecting one opens it.
 
     Signals:

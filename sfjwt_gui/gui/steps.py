@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from sfjwt_gui.gui.widgets import (
     DECORATION_ROLE,
-    FollowsPalette,
     PendingShortcuts,
     StepState,
     state_pixmap,
@@ -143,7 +142,7 @@ def active_page_shortcuts(page: QWidget, focus: QWidget | None) -> set[str]:
     return keys
 
 
-class StepsView(FollowsPalette, QWidget):
+class StepsView(QWidget):
     """The step strip and the stack of pages.
 
     ``pages`` holds each step's page, or a function building it; ``current``

@@ -28,12 +28,6 @@ if TYPE_CHECKING:
 
     from sfjwt_gui.engine.findings import Finding, Severity
 
-    # What type checkers see as FollowsPalette's base: the widget it is mixed
-    # into. At run time it is a plain class, so a widget class can add it.
-    _MixedIntoWidget = QWidget
-else:
-    _MixedIntoWidget = object
-
 
 # Qt.ItemDataRole.DecorationRole by number: the rows of the sidebar and the
 # step strip carry their badge as a pixmap under this role before the first
@@ -133,23 +127,16 @@ def state_icon(state: StepState, size: int = 16) -> QIcon:
     return QIcon(state_pixmap(state, size))
 
 
-class FollowsPalette(_MixedIntoWidget):
-    """Mixed into a widget class, first of its bases: it has restyle().
-
-    Colours and badges are picked from the palette when drawn. When the
-    application's palette changes (the system switching between light and
-    dark while the app runs), restyle_all() calls every restyle() to draw them
-    again. Not a changeEvent override: PySide6 would then hand each change
-    event of these widgets to Python, building a dozen event types before the
-    window's first paint.
-    """
-
-    def restyle(self) -> None:
-        """Draw again whatever took its colours from the palette."""
-
-
 def restyle_all(root: QObject) -> None:
-    """Call restyle() on ``root`` and everything under it that has one."""
+    """Call restyle() on ``root`` and everything under it that has one.
+
+    Colours and badges are picked from the palette when drawn. A widget that
+    draws them has a restyle() that draws them again; the main window calls
+    this when the application's palette changes (the system switching between
+    light and dark while the app runs). A method, not a changeEvent override:
+    PySide6 would hand each change event of such widgets to Python, building a
+    dozen event types before the window's first paint.
+    """
     for found in (root, *root.findChildren(QObject)):
         restyle = getattr(found, "restyle", None)
         if callable(restyle):
@@ -189,7 +176,7 @@ class PendingShortcuts:
             action.setShortcuts([QKeySequence(keys)])
 
 
-class FieldNote(FollowsPalette, QLabel):
+class FieldNote(QLabel):
     """The message under a field: the finding's title and fix, never a modal."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
